@@ -5,13 +5,21 @@ internal static class TestData
 {
     private static readonly Lazy<string> RepositoryRoot = new(() =>
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // The build output may live outside the repository (NEXTTOKEN_ARTIFACTS), so this source file's own
+        // location is tried too.
+        foreach (var start in new[] { AppContext.BaseDirectory, SourceDirectory() })
         {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "NextToken.slnx")))
-                return dir.FullName;
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(System.IO.Path.Combine(dir.FullName, "NextToken.slnx")))
+                    return dir.FullName;
+            }
         }
         throw new DirectoryNotFoundException($"cannot find the repository root (NextToken.slnx) above '{AppContext.BaseDirectory}'");
     });
+
+    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        System.IO.Path.GetDirectoryName(file) ?? ".";
 
     /// <summary>The repository root.</summary>
     public static string Root => RepositoryRoot.Value;
