@@ -22,14 +22,14 @@ internal sealed class CliContext
         Error = error;
         // Only the real console, not redirected, counts as a terminal: tests and pipes get plain, quiet output.
         IsTerminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        Ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
             Ansi = IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = IsTerminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
-        if (!IsTerminal) Console.Profile.Width = 160;
+        if (!IsTerminal) Ansi.Profile.Width = 160;
     }
 
     public TextWriter Output { get; }
@@ -37,7 +37,7 @@ internal sealed class CliContext
     public bool IsTerminal { get; }
 
     /// <summary>Spectre console over <see cref="Output"/>, for tables.</summary>
-    public IAnsiConsole Console { get; }
+    public IAnsiConsole Ansi { get; }
 
     /// <summary>Writes a value as indented JSON with snake_case names.</summary>
     public void WriteJson<T>(T value) => Output.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
@@ -47,7 +47,7 @@ internal sealed class CliContext
     {
         if (!IsTerminal) return work(_ => { });
         T result = default!;
-        Console.Progress()
+        Ansi.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(p =>

@@ -35,9 +35,11 @@ public abstract partial class Tokenizer
         }
         if (name.EndsWith(".json", StringComparison.Ordinal) || FirstNonBlank(head) == '{') return HuggingFaceTokenizers.Load(path);
         if (name.EndsWith(".model", StringComparison.Ordinal))
-            throw new FileFormatException("tokenizer", path, "SentencePiece tokenizer.model files are not available yet");
-        if (name.EndsWith(".bin", StringComparison.Ordinal))
-            throw new FileFormatException("tokenizer", path, "llama2.c tokenizer.bin files are not available yet");
+        {
+            var (addBos, addEos) = HuggingFaceTokenizers.ReadAddFlags(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "tokenizer_config.json"));
+            return SentencePiece.SentencePieceTokenizer.FromModelFile(path, addBos, addEos);
+        }
+        if (name.EndsWith(".bin", StringComparison.Ordinal)) return SentencePiece.SentencePieceTokenizer.FromLlama2cFile(path);
         if (LooksLikeTiktoken(head)) return TiktokenTokenizers.Load(path);
         throw new FileFormatException("tokenizer", path, "unknown tokenizer format (expected tokenizer.json, tokenizer.model, *.tiktoken, vocab.json, GGUF or tokenizer.bin)");
     }

@@ -59,7 +59,7 @@ internal static class InfoCommand
             Row("vocabulary", info.VocabularySize);
             Row("tensor types", types);
             Row("tokenizer", $"{tokenizer.GetType().Name}, {tokenizer.VocabularySize} tokens, BOS {tokenizer.BosTokenId?.ToString() ?? "-"}, EOS {tokenizer.EosTokenId?.ToString() ?? "-"}");
-            context.Console.Write(table);
+            context.Ansi.Write(table);
             return 0;
         });
         return command;

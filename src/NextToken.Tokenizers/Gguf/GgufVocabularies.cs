@@ -41,7 +41,8 @@ public static class GgufVocabularies
         int? Id(string key)
         {
             var v = metadata.GetInteger(key, null);
-            if (v is null) return null;
+            // Converters write -1 (or its u32 form) for "this vocabulary has no such token".
+            if (v is null or -1 or uint.MaxValue) return null;
             return v >= 0 && v < tokens.Length ? (int)v : throw new FileFormatException("tokenizer", path, $"'{key}' = {v} is outside the vocabulary of {tokens.Length}");
         }
         var bos = Id("tokenizer.ggml.bos_token_id");
@@ -93,7 +94,7 @@ public static class GgufVocabularies
                     cls is { } c ? [c] : [], sep is { } s ? [s] : [], new SpecialTokenNames(cls is { } c2 ? tokens[c2] : null, sep is { } s2 ? tokens[s2] : null, pad is { } p ? tokens[p] : null, unknown));
             }
             case "llama":
-                throw new FileFormatException("tokenizer", path, "GGUF 'llama' (SentencePiece) vocabularies are not available yet");
+                return SentencePiece.SentencePieceTokenizer.FromGguf(metadata);
             default:
                 throw new FileFormatException("tokenizer", path, $"GGUF vocabulary type '{model}' is not supported");
         }

@@ -135,6 +135,23 @@ public static class HuggingFaceTokenizers
 
     private sealed record Config(bool AddBos, bool AddEos, SpecialTokenNames Names);
 
+    /// <summary><c>add_bos_token</c>/<c>add_eos_token</c> of a <c>tokenizer_config.json</c>, null where the file or the field is absent
+    /// (used for folders that carry a SentencePiece <c>tokenizer.model</c> instead of a <c>tokenizer.json</c>).</summary>
+    internal static (bool? AddBos, bool? AddEos) ReadAddFlags(string path)
+    {
+        if (!File.Exists(path)) return (null, null);
+        var f = new JsonFields(path);
+        try
+        {
+            using var doc = JsonDocument.Parse(Gpt2BpeFiles.ReadFile(path));
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw f.Error("expected a JSON object");
+            bool? Flag(string field) => f.Optional(root, field) is { ValueKind: JsonValueKind.True or JsonValueKind.False } v ? v.GetBoolean() : null;
+            return (Flag("add_bos_token"), Flag("add_eos_token"));
+        }
+        catch (JsonException e) { throw f.Error($"malformed JSON: {e.Message}"); }
+    }
+
     /// <summary>Reads <c>tokenizer_config.json</c> when it exists: add_bos_token/add_eos_token and the special tokens' text.</summary>
     private static Config? ReadConfig(string path)
     {
