@@ -25,14 +25,14 @@ internal static class CommandLineApp
 
     private static IEnumerable<Command> Commands(CliContext context) =>
     [
-        // GenerateCommand.Create(context),
+        GenerateCommand.Create(context),
         TokenizeCommand.Create(context),
         VocabCommand.Create(context),
         InfoCommand.Create(context),
         NextCommand.Create(context),
-        // ScoreCommand.Create(context),
-        // PoeCommand.Create(context),
-        // SpeculativeCommand.Create(context),
+        ScoreCommand.Create(context),
+        PoeCommand.Create(context),
+        SpeculativeCommand.Create(context),
         BenchCommand.Create(context),
         // CreateRandomCommand.Create(context),
         // QuantizeCommand.Create(context),
