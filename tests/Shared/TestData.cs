@@ -5,13 +5,19 @@ internal static class TestData
 {
     private static readonly Lazy<string> RepositoryRoot = new(() =>
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // Builds may go to an artifacts folder outside the repository (NEXTTOKEN_ARTIFACTS): then start from this source file.
+        foreach (var start in new[] { AppContext.BaseDirectory, System.IO.Path.GetDirectoryName(SourceFile()) ?? "" })
         {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "NextToken.slnx")))
-                return dir.FullName;
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(System.IO.Path.Combine(dir.FullName, "NextToken.slnx")))
+                    return dir.FullName;
+            }
         }
         throw new DirectoryNotFoundException($"cannot find the repository root (NextToken.slnx) above '{AppContext.BaseDirectory}'");
     });
+
+    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 
     /// <summary>The repository root.</summary>
     public static string Root => RepositoryRoot.Value;

@@ -15,10 +15,18 @@ namespace NextToken.Models;
 /// </code></example>
 public abstract partial class LanguageModel : IDisposable
 {
-    protected LanguageModel(Tokenizer tokenizer) => Tokenizer = tokenizer;
+    private readonly Lazy<Tokenizer> _tokenizer;
+
+    protected LanguageModel(Tokenizer tokenizer) => _tokenizer = new Lazy<Tokenizer>(tokenizer);
+
+    /// <summary>A model whose tokenizer is built on first use (loading weights does not wait for the vocabulary).</summary>
+    protected LanguageModel(Func<Tokenizer> tokenizerFactory) => _tokenizer = new Lazy<Tokenizer>(tokenizerFactory);
 
     /// <summary>The tokenizer that came with the model.</summary>
-    public Tokenizer Tokenizer { get; }
+    public Tokenizer Tokenizer => _tokenizer.Value;
+
+    /// <summary>The model's <c>generation_config.json</c> defaults, when it came with one.</summary>
+    public GenerationDefaults? GenerationDefaults { get; protected init; }
 
     /// <summary>Architecture and sizes.</summary>
     public abstract ModelInfo Info { get; }
