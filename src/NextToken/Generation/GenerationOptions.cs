@@ -78,7 +78,7 @@ public sealed record GenerationOptions
     /// <summary><c>penalty_alpha</c>: the degeneration penalty's weight in contrastive search; 0 is off.</summary>
     public float PenaltyAlpha { get; init; }
 
-    /// <summary><c>eos_token_id</c>: ids that end generation; null means the tokenizer's EOS.</summary>
+    /// <summary><c>eos_token_id</c>: ids that end generation; null means the model's <c>generation_config.json</c> ids, else the tokenizer's EOS; empty means none.</summary>
     public IReadOnlyList<int>? EosTokenIds { get; init; }
 
     /// <summary><c>stop_strings</c>: generation ends when the text contains one; the returned text stops just before it (as OpenAI's <c>stop</c>).</summary>

@@ -72,7 +72,7 @@ public sealed class Generator
         options ??= GenerationOptions.Default;
         options.Validate();
         CheckPromptIds(promptIds, Model);
-        var eos = EosTokenIds(Model.Tokenizer, options);
+        var eos = EosTokenIds(Model, options);
         var limit = Math.Min(options.MaxNewTokens, Capacity(Model, promptIds.Count));
         if (options.NumBeams > 1)
             return new BeamSearch(options, options.CreateProcessors(eos), eos).Run(Model, promptIds, limit, cancellationToken);
@@ -90,7 +90,7 @@ public sealed class Generator
 
     private (DecodingLoop Loop, IEnumerable<DecodingStep> Steps, InferenceSession Session) Start(IReadOnlyList<int> promptIds, GenerationOptions options)
     {
-        var eos = EosTokenIds(Model.Tokenizer, options);
+        var eos = EosTokenIds(Model, options);
         var limit = Math.Min(options.MaxNewTokens, Capacity(Model, promptIds.Count));
         var loop = new DecodingLoop(Model.Tokenizer, promptIds, options, eos, limit);
         var session = Model.CreateSession();
@@ -126,7 +126,14 @@ public sealed class Generator
             throw new ArgumentException($"the prompt has {promptIds.Count} tokens but the model's context holds {model.Info.ContextLength}", parameterName);
     }
 
-    /// <summary><see cref="GenerationOptions.EosTokenIds"/>, or the tokenizer's EOS.</summary>
-    internal static IReadOnlyList<int> EosTokenIds(Tokenizer tokenizer, GenerationOptions options) =>
-        options.EosTokenIds ?? (tokenizer.EosTokenId is { } eos ? [eos] : []);
+    /// <summary>
+    /// <see cref="GenerationOptions.EosTokenIds"/>; else the model's <c>generation_config.json</c> <c>eos_token_id</c>
+    /// (one id or several); else the tokenizer's EOS.
+    /// </summary>
+    internal static IReadOnlyList<int> EosTokenIds(LanguageModel model, GenerationOptions options)
+    {
+        if (options.EosTokenIds is not null) return options.EosTokenIds;
+        if (model.GenerationDefaults is { EosTokenIds.Count: > 0 } defaults) return defaults.EosTokenIds;
+        return model.Tokenizer.EosTokenId is { } eos ? [eos] : [];
+    }
 }

@@ -85,7 +85,7 @@ public sealed class ProductOfExperts
             Generator.CheckPromptIds(prompts[i], _experts[i].Model, $"experts[{i}].Prompt");
             limit = Math.Min(limit, Generator.Capacity(_experts[i].Model, prompts[i].Length));
         }
-        var eos = Generator.EosTokenIds(tokenizer, options);
+        var eos = Generator.EosTokenIds(_experts[0].Model, options);
         var loop = new DecodingLoop(tokenizer, prompts[0], options, eos, limit);
         var sessions = _experts.Select(e => e.Model.CreateSession()).ToArray();
         var steps = Steps(sessions, prompts, options.CreateProcessors(eos), options.CreateSampler(), options.ReturnLogits);

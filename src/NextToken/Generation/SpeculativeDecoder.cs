@@ -101,7 +101,7 @@ public sealed class SpeculativeDecoder
             throw new ArgumentException("the draft model tokenizes the prompt differently from the target; they must share a tokenizer", "draft");
         Generator.CheckPromptIds(promptIds, Target, nameof(prompt));
         Generator.CheckPromptIds(promptIds, Draft, nameof(prompt));
-        var eos = Generator.EosTokenIds(Target.Tokenizer, options);
+        var eos = Generator.EosTokenIds(Target, options);
         var limit = Math.Min(options.MaxNewTokens, Generator.Capacity(Target, promptIds.Length));
         var run = new Run(new DecodingLoop(Target.Tokenizer, promptIds, options, eos, limit), Target.CreateSession(), Draft.CreateSession());
         run.Steps = Steps(run, promptIds, options, options.CreateProcessors(eos), limit);
