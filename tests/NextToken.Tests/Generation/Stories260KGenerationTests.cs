@@ -1,10 +1,8 @@
 using NextToken.Generation;
 using NextToken.Models;
 using NextToken.Scoring;
-using NextToken.Gguf;
 using NextToken.Testing;
 using NextToken.Tokenizers;
-using NextToken.Tokenizers.SentencePiece;
 
 namespace NextToken.Tests.Generation;
 
@@ -13,22 +11,9 @@ public sealed class Stories260KGenerationTests : IClassFixture<Stories260KGenera
 {
     public sealed class ModelFixture : IDisposable
     {
-        private readonly LanguageModel _loaded = LanguageModel.Load(TestData.DefaultModel);
+        public LanguageModel Model { get; } = LanguageModel.Load(TestData.DefaultModel);
 
-        // The GGUF tokenizer dispatch does not yet build SentencePiece vocabularies, so the model is paired here with
-        // the SentencePiece tokenizer read from the same file's metadata.
-        public ModelFixture() => Model = new WithTokenizer(_loaded, SentencePieceTokenizer.FromGguf(GgufMetadata.Read(TestData.DefaultModel)));
-
-        public LanguageModel Model { get; }
-
-        public void Dispose() => _loaded.Dispose();
-    }
-
-    private sealed class WithTokenizer(LanguageModel inner, Tokenizer tokenizer) : LanguageModel(tokenizer)
-    {
-        public override ModelInfo Info => inner.Info;
-        public override InferenceSession CreateSession(int maxLength = 0) => inner.CreateSession(maxLength);
-        public override float[] Embed(ReadOnlySpan<int> ids) => inner.Embed(ids);
+        public void Dispose() => Model.Dispose();
     }
 
     private readonly LanguageModel _model;
