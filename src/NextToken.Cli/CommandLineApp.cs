@@ -35,7 +35,7 @@ internal static class CommandLineApp
         SpeculativeCommand.Create(context),
         BenchCommand.Create(context),
         CreateRandomCommand.Create(context),
-        // QuantizeCommand.Create(context),
+        QuantizeCommand.Create(context),
     ];
 
     /// <summary>Wraps a command body: any exception becomes <c>error: message</c> on stderr and exit code 1.</summary>

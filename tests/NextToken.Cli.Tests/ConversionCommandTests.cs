@@ -69,4 +69,43 @@ public sealed class ConversionCommandTests : IDisposable
         Assert.Contains(option, line);
         Assert.False(File.Exists(In("bad.gguf")));
     }
+
+    [Fact]
+    public void QuantizeWritesTheRequestedTypeAndReportsFallbacks()
+    {
+        var path = In("stories-q4_0.gguf");
+        var result = CliRunner.Run("quantize", Testing.TestData.DefaultModel, "-o", path, "--type", "q4_0");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("note: blk.0.ffn_down.weight", result.Output);
+        Assert.Contains("wrote", result.Output);
+        using var gguf = GgufFile.Open(path);
+        Assert.Equal(TensorType.Q4_0, gguf.GetTensorInfo("blk.0.attn_q.weight").Type);
+        Assert.Equal(TensorType.F16, gguf.GetTensorInfo("blk.0.ffn_down.weight").Type);
+        Assert.Equal(2, gguf.Metadata.GetInteger("general.file_type"));
+    }
+
+    [Fact]
+    public void QuantizeConvertsAHuggingFaceFolderWithJsonOutput()
+    {
+        var path = In("llama.gguf");
+        var result = CliRunner.Run("quantize", Testing.TestData.Path("models/llama-hf-random"), "-o", path, "--type", "f16", "--json");
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Output);
+        Assert.Equal(new FileInfo(path).Length, json.RootElement.GetProperty("file_bytes").GetInt64());
+        using var model = LanguageModel.Load(path);
+        Assert.Equal(32000, model.Info.VocabularySize);
+    }
+
+    [Fact]
+    public void QuantizeBadInputsAreOneLineErrors()
+    {
+        Assert.Contains("--type", OnlyErrorLine(CliRunner.Run("quantize", Testing.TestData.DefaultModel, "-o", In("x.gguf"), "--type", "q3_x")));
+        var quantized = Testing.TestData.Path("models/llama-random/llama-random-q8_0.gguf");
+        var line = OnlyErrorLine(CliRunner.Run("quantize", quantized, "-o", In("x.gguf"), "--type", "q4_0"));
+        Assert.Contains("already quantized", line);
+        Assert.Contains("llama-random-q8_0.gguf", line);
+        line = OnlyErrorLine(CliRunner.Run("quantize", In("missing.gguf"), "-o", In("x.gguf")));
+        Assert.Contains("missing.gguf", line);
+        Assert.False(File.Exists(In("x.gguf")));
+    }
 }

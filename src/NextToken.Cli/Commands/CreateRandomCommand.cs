@@ -86,7 +86,8 @@ internal static class CreateRandomCommand
 
     /// <summary>The same error, its message led by the command-line option it is about.</summary>
     internal static ArgumentException WithOption(ArgumentException e, string option) =>
-        new($"{option}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}", option, e);
+        e.Message.StartsWith(option, StringComparison.Ordinal) ? e
+            : new($"{option}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}", option, e);
 
     /// <summary>Prints what was written: file, size, parameter count, types, notes; shared with <c>quantize</c>.</summary>
     internal static void WriteSummary(CliContext context, bool json, ConversionResult result, double seconds)

@@ -40,35 +40,14 @@ public static class RandomModel
         AddHyperparameters(writer, options, architecture, vocabularySize);
         TokenizerMetadata.AddLlamaVocabulary(writer, vocabulary);
 
-        var outputType = options.OutputType ?? QuantizationTypes.OutputType(options.Type);
-        var types = plan.Select(t => QuantizationTypes.Choose(t.Name, t.Dimensions, options.Type, outputType)).ToArray();
-        for (var i = 0; i < plan.Count; i++) writer.DeclareTensor(plan[i].Name, types[i], plan[i].Dimensions);
-
-        var total = plan.Sum(t => t.Dimensions.Aggregate(1L, (a, d) => a * d));
-        long done = 0;
-        var notes = new List<string>();
-        if (outputType != types[^1] && plan[^1].Name == "output.weight")
-            notes.Add($"output.weight: rows of {plan[^1].Dimensions[0]} are not whole {outputType} blocks; written as {types[^1]}");
-        using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        var tensors = plan.Select((t, i) =>
         {
-            writer.WriteHeader(stream);
-            for (var i = 0; i < plan.Count; i++)
-            {
-                var (name, dims, fill) = plan[i];
-                var columns = (int)dims[0];
-                var rows = dims.Skip(1).Aggregate(1L, (a, d) => a * d);
-                var tensorSeed = Mix(options.Seed ^ Mix((ulong)i + 0x9E3779B97F4A7C15UL));
-                var baseDone = done;
-                writer.WriteTensor(stream, s => TensorEncoder.Write(s, types[i], rows, columns,
-                    (first, count, destination) => FillRows(fill, tensorSeed, first, columns, options.StandardDeviation, destination),
-                    written => progress?.Invoke((double)(baseDone + written) / total), cancellation));
-                done += rows * columns;
-            }
-            writer.Finish(stream);
-        }
-        progress?.Invoke(1);
-        var counts = types.GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
-        return new ConversionResult(path, total, new FileInfo(path).Length, counts, notes);
+            var tensorSeed = Mix(options.Seed ^ Mix((ulong)i + 0x9E3779B97F4A7C15UL));
+            var columns = (int)t.Dimensions[0];
+            return new SourceTensor(t.Name, t.Dimensions,
+                (first, count, destination) => FillRows(t.Fill, tensorSeed, first, columns, options.StandardDeviation, destination));
+        }).ToList();
+        return GgufModelWriter.Write(path, writer, tensors, options.Type, options.OutputType, progress, cancellation);
     }
 
     // ---- Shape and validation -----------------------------------------------------------------------------------
