@@ -5,9 +5,8 @@ internal static class TestData
 {
     private static readonly Lazy<string> RepositoryRoot = new(() =>
     {
-        // The build output may live outside the repository (NEXTTOKEN_ARTIFACTS), so this source file's own
-        // location is tried too.
-        foreach (var start in new[] { AppContext.BaseDirectory, SourceDirectory() })
+        // Builds may go to an artifacts folder outside the repository (NEXTTOKEN_ARTIFACTS): then start from this source file.
+        foreach (var start in new[] { AppContext.BaseDirectory, System.IO.Path.GetDirectoryName(SourceFile()) ?? "" })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
@@ -18,8 +17,7 @@ internal static class TestData
         throw new DirectoryNotFoundException($"cannot find the repository root (NextToken.slnx) above '{AppContext.BaseDirectory}'");
     });
 
-    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
-        System.IO.Path.GetDirectoryName(file) ?? ".";
+    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 
     /// <summary>The repository root.</summary>
     public static string Root => RepositoryRoot.Value;

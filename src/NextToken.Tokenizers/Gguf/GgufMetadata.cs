@@ -15,10 +15,12 @@ public sealed class GgufMetadata
     public const uint Magic = 0x46554747;
 
     private readonly Dictionary<string, object> _values;
+    private readonly string _kind;
 
-    private GgufMetadata(string filePath, int version, long tensorCount, Dictionary<string, object> values, long tensorDirectoryOffset)
+    private GgufMetadata(string filePath, string kind, int version, long tensorCount, Dictionary<string, object> values, long tensorDirectoryOffset)
     {
         FilePath = filePath;
+        _kind = kind;
         Version = version;
         TensorCount = tensorCount;
         _values = values;
@@ -37,7 +39,9 @@ public sealed class GgufMetadata
 
     /// <summary>Reads the header and metadata of a GGUF file.</summary>
     /// <exception cref="FileFormatException">The file is missing, not GGUF, truncated or malformed.</exception>
-    public static GgufMetadata Read(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="kind">What the caller is loading ("model", "tokenizer"), for error messages.</param>
+    public static GgufMetadata Read(string path, string kind = "GGUF file")
     {
         FileStream stream;
         try
@@ -46,10 +50,10 @@ public sealed class GgufMetadata
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new FileFormatException("GGUF file", path, e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message, e);
+            throw new FileFormatException(kind, path, e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message, e);
         }
         using (stream)
-            return Read(new GgufReader(stream, path));
+            return Read(new GgufReader(stream, path, kind));
     }
 
     /// <summary>Reads the header and metadata from a reader positioned at the start of the file.</summary>
@@ -70,7 +74,7 @@ public sealed class GgufMetadata
             var type = (GgufValueType)reader.ReadUInt32($"type of '{key}'");
             values[key] = reader.ReadValue(type, key);
         }
-        return new GgufMetadata(reader.FilePath, (int)version, tensorCount, values, reader.Position);
+        return new GgufMetadata(reader.FilePath, reader.Kind, (int)version, tensorCount, values, reader.Position);
     }
 
     /// <summary>True when the key is present.</summary>
@@ -122,10 +126,10 @@ public sealed class GgufMetadata
         : null;
 
     private FileFormatException Missing(string key, string what) =>
-        new("GGUF file", FilePath, $"metadata '{key}' ({what}) is missing");
+        new(_kind, FilePath, $"metadata '{key}' ({what}) is missing");
 
     private FileFormatException WrongType(string key, string what, object v) =>
-        new("GGUF file", FilePath, $"metadata '{key}' should be {what} but is {Describe(v)}");
+        new(_kind, FilePath, $"metadata '{key}' should be {what} but is {Describe(v)}");
 
     private static string Describe(object v) => v switch
     {

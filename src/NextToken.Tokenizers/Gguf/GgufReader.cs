@@ -14,11 +14,18 @@ public sealed class GgufReader
     private readonly byte[] _scratch = new byte[8];
 
     /// <summary>Wraps a seekable stream positioned at the start of a GGUF file.</summary>
-    public GgufReader(Stream stream, string filePath)
+    /// <param name="stream">The file's bytes.</param>
+    /// <param name="filePath">The file, for error messages.</param>
+    /// <param name="kind">What the caller is loading ("model", "tokenizer"), for error messages.</param>
+    public GgufReader(Stream stream, string filePath, string kind = "GGUF file")
     {
         _stream = stream;
         FilePath = filePath;
+        Kind = kind;
     }
+
+    /// <summary>What the caller is loading, as error messages name it.</summary>
+    public string Kind { get; }
 
     /// <summary>The file being read, for error messages.</summary>
     public string FilePath { get; }
@@ -30,7 +37,7 @@ public sealed class GgufReader
     public long Length => _stream.Length;
 
     /// <summary>An error about this file.</summary>
-    public FileFormatException Error(string problem) => new("GGUF file", FilePath, problem);
+    public FileFormatException Error(string problem) => new(Kind, FilePath, problem);
 
     private ReadOnlySpan<byte> Take(int count, string what)
     {

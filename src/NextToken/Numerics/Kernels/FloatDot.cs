@@ -1,0 +1,124 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using NextToken.Numerics.Quantization;
+
+namespace NextToken.Numerics.Kernels;
+
+/// <summary>
+/// Float dot products of a weight row (F32, F16 or BF16 elements) with a float activation row, each with a scalar twin.
+/// F16 and BF16 are widened in registers (F16 by the exponent-rebias trick, BF16 by a 16-bit shift), so a
+/// row is read once and never converted to memory.
+/// </summary>
+internal static unsafe class FloatDot
+{
+    /// <summary>Σ w[i]·x[i] over F32 values.</summary>
+    public static float F32(float* w, float* x, int n)
+    {
+        var i = 0;
+        var sum = 0f;
+        if (Vector256.IsHardwareAccelerated && n >= 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 32 <= n; i += 32)
+            {
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(w + i), Vector256.Load(x + i), a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(w + i + 8), Vector256.Load(x + i + 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Load(w + i + 16), Vector256.Load(x + i + 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.Load(w + i + 24), Vector256.Load(x + i + 24), a3);
+            }
+            for (; i + 8 <= n; i += 8) a0 = Vector256.FusedMultiplyAdd(Vector256.Load(w + i), Vector256.Load(x + i), a0);
+            sum = Vector256.Sum((a0 + a1) + (a2 + a3));
+        }
+        for (; i < n; i++) sum += w[i] * x[i];
+        return sum;
+    }
+
+    /// <summary>Scalar twin of <see cref="F32"/>.</summary>
+    public static float F32Scalar(float* w, float* x, int n)
+    {
+        var sum = 0f;
+        for (var i = 0; i < n; i++) sum += w[i] * x[i];
+        return sum;
+    }
+
+    /// <summary>Σ f32(w[i])·x[i] over F16 weights.</summary>
+    public static float F16(ushort* w, float* x, int n)
+    {
+        var i = 0;
+        var sum = 0f;
+        if (Vector256.IsHardwareAccelerated && n >= 16)
+        {
+            Vector256<float> a0 = default, a1 = default;
+            for (; i + 16 <= n; i += 16)
+            {
+                var h = Vector256.Load(w + i);
+                var (lo, hi) = Vector256.Widen(h);
+                a0 = Vector256.FusedMultiplyAdd(HalfToSingle(lo), Vector256.Load(x + i), a0);
+                a1 = Vector256.FusedMultiplyAdd(HalfToSingle(hi), Vector256.Load(x + i + 8), a1);
+            }
+            sum = Vector256.Sum(a0 + a1);
+        }
+        for (; i < n; i++) sum += HalfConversion.ToSingle(w[i]) * x[i];
+        return sum;
+    }
+
+    /// <summary>Scalar twin of <see cref="F16"/>.</summary>
+    public static float F16Scalar(ushort* w, float* x, int n)
+    {
+        var sum = 0f;
+        for (var i = 0; i < n; i++) sum += HalfConversion.ToSingle(w[i]) * x[i];
+        return sum;
+    }
+
+    /// <summary>Σ f32(w[i])·x[i] over BF16 weights.</summary>
+    public static float BF16(ushort* w, float* x, int n)
+    {
+        var i = 0;
+        var sum = 0f;
+        if (Vector256.IsHardwareAccelerated && n >= 16)
+        {
+            Vector256<float> a0 = default, a1 = default;
+            for (; i + 16 <= n; i += 16)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.Load(w + i));
+                a0 = Vector256.FusedMultiplyAdd((lo << 16).AsSingle(), Vector256.Load(x + i), a0);
+                a1 = Vector256.FusedMultiplyAdd((hi << 16).AsSingle(), Vector256.Load(x + i + 8), a1);
+            }
+            sum = Vector256.Sum(a0 + a1);
+        }
+        for (; i < n; i++) sum += HalfConversion.BFloat16ToSingle(w[i]) * x[i];
+        return sum;
+    }
+
+    /// <summary>Scalar twin of <see cref="BF16"/>.</summary>
+    public static float BF16Scalar(ushort* w, float* x, int n)
+    {
+        var sum = 0f;
+        for (var i = 0; i < n; i++) sum += HalfConversion.BFloat16ToSingle(w[i]) * x[i];
+        return sum;
+    }
+
+    /// <summary>Eight half bit patterns (zero-extended to 32 bits) to floats, infinities and NaNs included.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> HalfToSingle(Vector256<uint> h)
+    {
+        var sign = (h & Vector256.Create(0x8000u)) << 16;
+        var magnitude = h & Vector256.Create(0x7fffu);
+        var value = (magnitude << 13).AsSingle() * Vector256.Create(5.192296858534828e33f);
+        var special = Vector256.GreaterThanOrEqual(magnitude, Vector256.Create(0x7c00u));
+        var infNan = Vector256.Create(0x7f800000u) | ((magnitude & Vector256.Create(0x3ffu)) << 13);
+        return (Vector256.ConditionalSelect(special, infNan, value.AsUInt32()) | sign).AsSingle();
+    }
+
+    /// <summary>y[i] += a · x[i] (the transposed-matrix kernel's inner step).</summary>
+    public static void AddScaled(float* y, float a, float* x, int n)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(a);
+            for (; i + 8 <= n; i += 8) Vector256.FusedMultiplyAdd(va, Vector256.Load(x + i), Vector256.Load(y + i)).Store(y + i);
+        }
+        for (; i < n; i++) y[i] += a * x[i];
+    }
+}

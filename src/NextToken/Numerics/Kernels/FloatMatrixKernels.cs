@@ -1,0 +1,116 @@
+using System.Buffers;
+using NextToken.Numerics.Quantization;
+
+namespace NextToken.Numerics.Kernels;
+
+/// <summary>
+/// Matrix products over F32, F16 and BF16 weights, stored row-major or transposed. With
+/// <see cref="ComputePool.QuantizeActivations"/> set, F16 and BF16 products round the activations to the weight's
+/// precision first, as llama.cpp does; F32 products are the same in both modes.
+/// </summary>
+internal static unsafe class FloatMatrixKernels
+{
+    /// <summary>Columns of the transposed layout handled per pass (a slice of y that stays in L1).</summary>
+    private const int TransposedSlice = 256;
+
+    public static void MatMul(TensorType type, byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
+    {
+        float[]? rounded = null;
+        try
+        {
+            if (type != TensorType.F32 && pool.QuantizeActivations)
+            {
+                var count = n * columns;
+                rounded = ArrayPool<float>.Shared.Rent(count);
+                for (var i = 0; i < count; i++)
+                    rounded[i] = type == TensorType.F16 ? HalfConversion.RoundToHalf(x[i]) : HalfConversion.BFloat16ToSingle(HalfConversion.ToBFloat16(x[i]));
+            }
+            fixed (float* r = rounded)
+            {
+                var input = (nint)(r != null ? r : x);
+                var w = (nint)data;
+                var output = (nint)y;
+                var elementBytes = type == TensorType.F32 ? 4 : 2;
+                pool.For((rows + QuantizedRowKernels.RowChunk - 1) / QuantizedRowKernels.RowChunk, (first, last) =>
+                {
+                    var end = Math.Min(rows, last * QuantizedRowKernels.RowChunk);
+                    for (var t = 0; t < n; t++)
+                    {
+                        var xt = (float*)input + (long)t * columns;
+                        var yt = (float*)output + (long)t * rows;
+                        for (var row = first * QuantizedRowKernels.RowChunk; row < end; row++)
+                        {
+                            var wr = (byte*)w + (long)row * columns * elementBytes;
+                            yt[row] = type switch
+                            {
+                                TensorType.F32 => FloatDot.F32((float*)wr, xt, columns),
+                                TensorType.F16 => FloatDot.F16((ushort*)wr, xt, columns),
+                                _ => FloatDot.BF16((ushort*)wr, xt, columns),
+                            };
+                        }
+                    }
+                });
+            }
+        }
+        finally
+        {
+            if (rounded is not null) ArrayPool<float>.Shared.Return(rounded);
+        }
+    }
+
+    /// <summary>Memory holds Wᵀ [columns, rows]: each worker owns a range of outputs and adds x[c]·Wᵀ[c, range] over c.</summary>
+    public static void MatMulTransposed(TensorType type, byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
+    {
+        var w = (nint)data;
+        var input = (nint)x;
+        var output = (nint)y;
+        var elementBytes = type == TensorType.F32 ? 4 : 2;
+        pool.For((rows + TransposedSlice - 1) / TransposedSlice, (first, last) =>
+        {
+            var slice = stackalloc float[TransposedSlice];
+            for (var start = first * TransposedSlice; start < Math.Min(rows, last * TransposedSlice); start += TransposedSlice)
+            {
+                var length = Math.Min(TransposedSlice, rows - start);
+                for (var t = 0; t < n; t++) new Span<float>((float*)output + (long)t * rows + start, length).Clear();
+                for (var c = 0; c < columns; c++)
+                {
+                    var wc = (byte*)w + ((long)c * rows + start) * elementBytes;
+                    float* source;
+                    if (type == TensorType.F32) source = (float*)wc;
+                    else
+                    {
+                        ConvertRow(type, wc, slice, length);
+                        source = slice;
+                    }
+                    for (var t = 0; t < n; t++)
+                        FloatDot.AddScaled((float*)output + (long)t * rows + start, ((float*)input)[(long)t * columns + c], source, length);
+                }
+            }
+        });
+    }
+
+    /// <summary>Widens <paramref name="count"/> F32/F16/BF16 values to floats.</summary>
+    public static void ConvertRow(TensorType type, byte* source, float* destination, int count)
+    {
+        switch (type)
+        {
+            case TensorType.F32:
+                new ReadOnlySpan<float>(source, count).CopyTo(new Span<float>(destination, count));
+                break;
+            case TensorType.F16:
+                for (var i = 0; i < count; i++) destination[i] = HalfConversion.ToSingle(((ushort*)source)[i]);
+                break;
+            default:
+                for (var i = 0; i < count; i++) destination[i] = HalfConversion.BFloat16ToSingle(((ushort*)source)[i]);
+                break;
+        }
+    }
+
+    /// <summary>Row <paramref name="row"/> of W from memory holding Wᵀ: element c is at [c, row].</summary>
+    public static void GatherColumn(TensorType type, byte* data, int rows, int columns, int row, float* destination)
+    {
+        var elementBytes = type == TensorType.F32 ? 4 : 2;
+        for (var c = 0; c < columns; c++)
+            ConvertRow(type, data + ((long)c * rows + row) * elementBytes, destination + c, 1);
+    }
+}

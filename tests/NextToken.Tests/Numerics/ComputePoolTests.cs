@@ -1,0 +1,62 @@
+using NextToken.Numerics;
+
+namespace NextToken.Tests.Numerics;
+
+public class ComputePoolTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void For_covers_every_index_exactly_once(int threads)
+    {
+        using var pool = new ComputePool(threads);
+        foreach (var count in new[] { 1, 2, 3, 7, 16, 100, 1001 })
+            for (var repeat = 0; repeat < 20; repeat++)
+            {
+                var hits = new int[count];
+                pool.For(count, (start, end) =>
+                {
+                    for (var i = start; i < end; i++) Interlocked.Increment(ref hits[i]);
+                });
+                Assert.All(hits, h => Assert.Equal(1, h));
+            }
+    }
+
+    [Fact]
+    public void Exceptions_reach_the_caller_and_the_pool_keeps_working()
+    {
+        using var pool = new ComputePool(3);
+        var error = Assert.Throws<InvalidOperationException>(() => pool.For(3, (start, _) =>
+        {
+            if (start > 0) throw new InvalidOperationException("boom");
+        }));
+        Assert.Equal("boom", error.Message);
+        var total = 0;
+        pool.For(10, (start, end) => Interlocked.Add(ref total, end - start));
+        Assert.Equal(10, total);
+    }
+
+    [Fact]
+    public void Nested_calls_run_inline()
+    {
+        using var pool = new ComputePool(2);
+        var total = 0;
+        pool.For(4, (start, end) => pool.For(end - start, (s, e) => Interlocked.Add(ref total, e - s)));
+        Assert.Equal(4, total);
+    }
+
+    [Fact]
+    public void Disposed_pool_refuses_work_and_settings_are_kept()
+    {
+        var pool = new ComputePool(2) { QuantizeActivations = false };
+        Assert.False(pool.QuantizeActivations);
+        Assert.Equal(2, pool.ThreadCount);
+        pool.Dispose();
+        pool.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => pool.For(10, (_, _) => { }));
+        Assert.True(ComputePool.Single.QuantizeActivations);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ComputePool(-1));
+    }
+}
