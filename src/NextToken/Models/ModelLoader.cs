@@ -201,7 +201,7 @@ internal static class ModelLoader
     {
         var weights = LlamaModel.LoadWeights(reader, config, names);
         var info = Describe(config, reader, format, name);
-        return new LlamaModel(config, weights, info, new ComputePool(options.Threads), source, tokenizer, generation);
+        return new LlamaModel(config, weights, info, new ComputePool(options.Threads) { QuantizeActivations = options.QuantizeActivations }, source, tokenizer, generation);
     }
 
     internal static ModelInfo Describe(TransformerConfig config, TensorReader reader, string format, string? name) => new()
