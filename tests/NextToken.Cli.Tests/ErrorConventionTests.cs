@@ -13,7 +13,8 @@ public class ErrorConventionTests : IDisposable
     public void A_missing_model_is_one_line_on_stderr_with_exit_code_1(string command)
     {
         var missing = Path.Combine(_dir, "nope.gguf");
-        var result = CliRunner.Run(command, "--model", missing, "hello");
+        string[] args = command == "next" ? [command, "--model", missing, "hello"] : [command, "--model", missing];
+        var result = CliRunner.Run(args);
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: ", line);
