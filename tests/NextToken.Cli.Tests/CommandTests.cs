@@ -6,6 +6,8 @@ namespace NextToken.Cli.Tests;
 /// <summary>The commands on the embedded default model and the bundled tokenizers, as a user runs them.</summary>
 public class CommandTests
 {
+    private static int[] Ids(JsonElement array) => array.EnumerateArray().Select(t => t.GetInt32()).ToArray();
+
     private static JsonElement Json(CliRunner.Result result)
     {
         Assert.True(result.ExitCode == 0, result.Error);
@@ -147,7 +149,7 @@ public class CommandTests
     {
         var plain = Json(CliRunner.Run("generate", "Tom had a dog.", "-n", "20", "--json"));
         var poe = Json(CliRunner.Run("poe", "--prompt", "Tom had a dog.", "-n", "20", "--json"));
-        Assert.Equal(plain.GetProperty("token_ids").ToString(), poe.GetProperty("result").GetProperty("token_ids").ToString());
+        Assert.Equal(Ids(plain.GetProperty("token_ids")), Ids(poe.GetProperty("result").GetProperty("token_ids")));
     }
 
     [Fact]
@@ -163,7 +165,7 @@ public class CommandTests
     {
         var plain = Json(CliRunner.Run("generate", "Once upon a time", "-n", "24", "--json"));
         var speculative = Json(CliRunner.Run("speculative", "Once upon a time", "-n", "24", "--json"));
-        Assert.Equal(plain.GetProperty("token_ids").ToString(), speculative.GetProperty("token_ids").ToString());
+        Assert.Equal(Ids(plain.GetProperty("token_ids")), Ids(speculative.GetProperty("token_ids")));
         Assert.Equal(1.0, speculative.GetProperty("speculation").GetProperty("acceptance_rate").GetDouble());
     }
 
