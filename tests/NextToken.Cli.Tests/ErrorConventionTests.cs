@@ -80,4 +80,16 @@ public class ErrorConventionTests : IDisposable
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--range '10..5'", result.Error);
     }
+
+    [Fact]
+    public void A_command_line_mistake_is_one_line_pointing_at_help()
+    {
+        var result = CliRunner.Run("next", "hello", "--top", "lots");
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains("lots", line);
+        Assert.EndsWith("(see 'nexttoken next --help')", line.TrimEnd());
+        Assert.Equal("", result.Output);
+    }
 }
