@@ -146,4 +146,23 @@ public unsafe class KernelTwinTests
                 }
             }
     }
+
+    [Fact]
+    public void Tile_of_512_bit_vectors_matches_scalar_even_where_emulated()
+    {
+        var random = new Random(4);
+        const int columns = 48;
+        var w = BlockTestData.RandomFloats(4 * columns, random);
+        var x = BlockTestData.RandomFloats(3 * columns, random);
+        var sums = new float[12];
+        fixed (float* pw = w)
+        fixed (float* px = x)
+        fixed (float* ps = sums)
+        {
+            TiledMatMul.Tile512(pw, pw + columns, pw + 2 * columns, pw + 3 * columns, px, px + columns, px + 2 * columns, columns, ps);
+            for (var r = 0; r < 4; r++)
+                for (var t = 0; t < 3; t++)
+                    Assert.Equal(FloatDot.F32Scalar(pw + r * columns, px + t * columns, columns), sums[r * 3 + t], 1e-4f);
+        }
+    }
 }

@@ -51,7 +51,7 @@ internal static unsafe class IntegerDot
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Half(byte* p) => HalfConversion.Read(p);
+    private static float Half(byte* p) => HalfConversion.ReadFast(p);
 
     public static float Q8_0(byte* x, byte* y, int n)
     {

@@ -46,7 +46,12 @@ internal static unsafe class TiledMatMul
     private static void Tile(float* w0, float* w1, float* w2, float* w3, float* x0, float* x1, float* x2, int columns, float* sums)
     {
         var c = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && columns >= 16)
+        {
+            Tile512(w0, w1, w2, w3, x0, x1, x2, columns & ~15, sums);
+            c = columns & ~15;
+        }
+        else if (Vector256.IsHardwareAccelerated)
         {
             Vector256<float> a00 = default, a01 = default, a02 = default;
             Vector256<float> a10 = default, a11 = default, a12 = default;
@@ -90,6 +95,42 @@ internal static unsafe class TiledMatMul
             sums[6] += w2[c] * x0[c]; sums[7] += w2[c] * x1[c]; sums[8] += w2[c] * x2[c];
             sums[9] += w3[c] * x0[c]; sums[10] += w3[c] * x1[c]; sums[11] += w3[c] * x2[c];
         }
+    }
+
+    /// <summary>The same tile with 512-bit vectors over the first <paramref name="columns"/> (a multiple of 16) columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Tile512(float* w0, float* w1, float* w2, float* w3, float* x0, float* x1, float* x2, int columns, float* sums)
+    {
+        Vector512<float> a00 = default, a01 = default, a02 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default;
+        Vector512<float> a30 = default, a31 = default, a32 = default;
+        for (var c = 0; c < columns; c += 16)
+        {
+            var v0 = Vector512.Load(x0 + c);
+            var v1 = Vector512.Load(x1 + c);
+            var v2 = Vector512.Load(x2 + c);
+            var r = Vector512.Load(w0 + c);
+            a00 = Vector512.FusedMultiplyAdd(r, v0, a00);
+            a01 = Vector512.FusedMultiplyAdd(r, v1, a01);
+            a02 = Vector512.FusedMultiplyAdd(r, v2, a02);
+            r = Vector512.Load(w1 + c);
+            a10 = Vector512.FusedMultiplyAdd(r, v0, a10);
+            a11 = Vector512.FusedMultiplyAdd(r, v1, a11);
+            a12 = Vector512.FusedMultiplyAdd(r, v2, a12);
+            r = Vector512.Load(w2 + c);
+            a20 = Vector512.FusedMultiplyAdd(r, v0, a20);
+            a21 = Vector512.FusedMultiplyAdd(r, v1, a21);
+            a22 = Vector512.FusedMultiplyAdd(r, v2, a22);
+            r = Vector512.Load(w3 + c);
+            a30 = Vector512.FusedMultiplyAdd(r, v0, a30);
+            a31 = Vector512.FusedMultiplyAdd(r, v1, a31);
+            a32 = Vector512.FusedMultiplyAdd(r, v2, a32);
+        }
+        sums[0] = Vector512.Sum(a00); sums[1] = Vector512.Sum(a01); sums[2] = Vector512.Sum(a02);
+        sums[3] = Vector512.Sum(a10); sums[4] = Vector512.Sum(a11); sums[5] = Vector512.Sum(a12);
+        sums[6] = Vector512.Sum(a20); sums[7] = Vector512.Sum(a21); sums[8] = Vector512.Sum(a22);
+        sums[9] = Vector512.Sum(a30); sums[10] = Vector512.Sum(a31); sums[11] = Vector512.Sum(a32);
     }
 
     /// <summary>Scalar twin: the same products one by one.</summary>
