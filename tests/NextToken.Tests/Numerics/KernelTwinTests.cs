@@ -165,4 +165,26 @@ public unsafe class KernelTwinTests
                     Assert.Equal(FloatDot.F32Scalar(pw + r * columns, px + t * columns, columns), sums[r * 3 + t], 1e-4f);
         }
     }
+
+    [Theory]
+    [MemberData(nameof(BlockTestData.Quantized), MemberType = typeof(BlockTestData))]
+    public void Fast_dequantize_is_bit_identical_to_scalar(TensorType type)
+    {
+        var random = new Random(60 + (int)type);
+        var size = WeightMatrix.BlockSize(type);
+        var fast = new float[size];
+        var scalar = new float[size];
+        for (var trial = 0; trial < 50; trial++)
+        {
+            var block = BlockTestData.RandomBlocks(type, 1, random);
+            fixed (byte* pb = block)
+            fixed (float* pf = fast)
+            fixed (float* ps = scalar)
+            {
+                BlockTestData.DequantizeFast(type, pb, pf);
+                BlockTestData.Dequantize(type, pb, ps);
+            }
+            for (var i = 0; i < size; i++) Assert.Equal(BitConverter.SingleToUInt32Bits(scalar[i]), BitConverter.SingleToUInt32Bits(fast[i]));
+        }
+    }
 }

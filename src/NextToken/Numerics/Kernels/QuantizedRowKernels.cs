@@ -22,7 +22,7 @@ internal static unsafe class QuantizedRowKernels
         var source = data + row * rowBytes;
         var blocks = columns / TBlock.BlockElements;
         for (var b = 0; b < blocks; b++)
-            TBlock.Dequantize(source + (long)b * TBlock.BlockBytes, destination + b * TBlock.BlockElements);
+            TBlock.DequantizeFast(source + (long)b * TBlock.BlockBytes, destination + b * TBlock.BlockElements);
     }
 
     /// <summary>From this many tokens on, weight tiles are decoded to floats once and multiplied by <see cref="TiledMatMul"/>.</summary>
