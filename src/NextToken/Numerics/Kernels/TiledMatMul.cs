@@ -9,8 +9,9 @@ namespace NextToken.Numerics.Kernels;
 // decoded to float32 once (F32 rows are used in place), then a 4-row × 3-token register tile of 12 vector
 // accumulators walks the columns, so each weight vector loaded feeds 3 FMAs and each activation vector 4. The
 // horizontal sums happen once per (row, token) at the end. In llama.cpp mode the activations were already quantized
-// and decoded back to floats (values d·q, exact in float32), so the sums equal llama.cpp's integer sums up to float
-// rounding (~1e-7 relative).
+// and decoded back to floats (d·q: exact for the f16 scales of Q8_0/Q8_1, one rounding for Q8_K's f32 scale), so the
+// sums equal llama.cpp's integer sums up to float rounding (~1e-7 relative). 512-bit vectors are used where the
+// JIT reports them accelerated (AVX-512 machines such as Zen 4/5), else 256-bit.
 
 /// <summary>The register-tiled float matrix product used for prompts: y[t, r] = Σ_c W[r, c] · x[t, c].</summary>
 internal static unsafe class TiledMatMul
