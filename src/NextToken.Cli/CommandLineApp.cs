@@ -47,7 +47,7 @@ internal static class CommandLineApp
         PoeCommand.Create(context),
         SpeculativeCommand.Create(context),
         BenchCommand.Create(context),
-        // CreateRandomCommand.Create(context),
+        CreateRandomCommand.Create(context),
         // QuantizeCommand.Create(context),
     ];
 
