@@ -17,6 +17,7 @@ internal sealed class BpeModel : TokenModel
     private readonly string?[] _pieces;
     private readonly int[] _byteTokens = new int[256];
     private readonly ConcurrentDictionary<string, ModelToken[]> _cache = new(StringComparer.Ordinal);
+    private int _cacheCount;   // ConcurrentDictionary.Count takes every bucket lock: far too slow to ask per piece
 
     private BpeModel(Dictionary<string, int> vocab, string?[] pieces, MergeTable merges, List<(string, string)> mergeList)
     {
@@ -86,7 +87,8 @@ internal sealed class BpeModel : TokenModel
         if (piece.Length == 0) return;
         if (_cache.TryGetValue(piece, out var cached)) { output.AddRange(cached); return; }
         var result = TokenizeUncached(piece);
-        if (piece.Length <= 64 && _cache.Count < 100_000) _cache.TryAdd(piece, result);
+        if (piece.Length <= 64 && Volatile.Read(ref _cacheCount) < 100_000 && _cache.TryAdd(piece, result))
+            Interlocked.Increment(ref _cacheCount);
         output.AddRange(result);
     }
 
