@@ -1,5 +1,7 @@
 using System.Text;
+using NextToken.Tokenizers.Bpe;
 using NextToken.Tokenizers.HuggingFace;
+using NextToken.Tokenizers.Tiktoken;
 
 namespace NextToken.Tokenizers.Tests;
 
@@ -33,6 +35,39 @@ public class FastPathTests
             var cut = new List<ModelToken>();
             model.Tokenize(piece, cut);
             Assert.Equal(model.TokenizeUncached(piece), cut);
+        }
+    }
+
+    [Fact]
+    public void TiktokenRulesDerivedFromBytesEqualTheTableOfEverySplit()
+    {
+        var ranks = TiktokenTokenizers.ReadRanks(Path.Combine(LoadedTokenizers.TiktokenDirectory, "r50k_base.tiktoken"));
+        var table = new ByteSequenceTable(ranks);
+        var derived = MergeTable.FromTokenBytes(table, ranks);
+        // The plain definition: every split of every token into two tokens is a rule at the token's rank.
+        var eager = new MergeTable(ranks.Length * 4);
+        var rules = new List<(int Left, int Right)>();
+        for (var id = 0; id < ranks.Length; id++)
+        {
+            var bytes = ranks[id]!;
+            for (var k = 1; k < bytes.Length; k++)
+            {
+                var left = table.Find(bytes.AsSpan(0, k));
+                var right = table.Find(bytes.AsSpan(k));
+                if (left < 0 || right < 0) continue;
+                eager.Add(left, right, id, id);
+                rules.Add((left, right));
+            }
+        }
+        Assert.True(rules.Count > ranks.Length / 2);
+        foreach (var (left, right) in rules) Assert.Equal(eager.Find(left, right), derived.Find(left, right));
+        var random = new Random(3);
+        for (var i = 0; i < 20_000; i++)
+        {
+            // Mostly short tokens, so that a good share of the pairs are rules.
+            var left = random.Next(i % 2 == 0 ? 300 : ranks.Length);
+            var right = random.Next(i % 3 == 0 ? ranks.Length : 300);
+            Assert.Equal(eager.Find(left, right), derived.Find(left, right));
         }
     }
 }
