@@ -16,10 +16,23 @@ internal static class CommandLineApp
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var context = new CliContext(output, error);
-        var root = new RootCommand("NextToken: run and inspect transformer language models, one next token at a time.");
-        root.Options.Add(Verbose);
+        // A plain command named after the installed tool, so help says `nexttoken`, not the assembly's name.
+        var root = new Command("nexttoken", "NextToken: run and inspect transformer language models, one next token at a time.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+            Verbose,
+        };
         foreach (var command in Commands(context)) root.Subcommands.Add(command);
-        var parse = root.Parse(args);
+        var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
+        if (parse.Errors.Count > 0 && !args.Any(a => a is "--help" or "-h" or "-?" or "--version"))
+        {
+            // One line, like every other error; the usage is one --help away.
+            var usage = string.Join(' ', parse.CommandResult.Command.Name == root.Name ? [root.Name] : new[] { root.Name, parse.CommandResult.Command.Name });
+            var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            error.WriteLine($"error: {first.Message} (see '{usage} --help')");
+            return 1;
+        }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }
 

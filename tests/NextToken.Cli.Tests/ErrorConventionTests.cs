@@ -13,7 +13,8 @@ public class ErrorConventionTests : IDisposable
     public void A_missing_model_is_one_line_on_stderr_with_exit_code_1(string command)
     {
         var missing = Path.Combine(_dir, "nope.gguf");
-        var result = CliRunner.Run(command, "--model", missing, "hello");
+        string[] args = command == "next" ? [command, "--model", missing, "hello"] : [command, "--model", missing];
+        var result = CliRunner.Run(args);
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: ", line);
@@ -78,5 +79,17 @@ public class ErrorConventionTests : IDisposable
         var result = CliRunner.Run("vocab", "--range", "10..5");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--range '10..5'", result.Error);
+    }
+
+    [Fact]
+    public void A_command_line_mistake_is_one_line_pointing_at_help()
+    {
+        var result = CliRunner.Run("next", "hello", "--top", "lots");
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains("lots", line);
+        Assert.EndsWith("(see 'nexttoken next --help')", line.TrimEnd());
+        Assert.Equal("", result.Output);
     }
 }

@@ -66,10 +66,10 @@ public class BadInputTests : IDisposable
     }
 
     [Fact]
-    public void FormatsOfOtherLoadersSayTheyAreNotAvailable()
+    public void AMalformedTokenizerModelIsAFileErrorThroughTheDispatch()
     {
         var model = Write("tokenizer.model", "\n\x05hello");
-        AssertFails(model, () => Tokenizer.FromFile(model), "not available yet");
+        AssertFails(model, () => Tokenizer.FromFile(model), "protobuf");
     }
 
     [Fact]

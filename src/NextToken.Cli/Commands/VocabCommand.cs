@@ -29,11 +29,14 @@ internal static class VocabCommand
             var (start, end) = ParseRange(parse.GetValue(range), size, parse.GetValue(find) is null ? 20 : size);
             var needle = parse.GetValue(find);
             var rows = new List<(int Id, string Piece, string Text, bool Special)>();
-            for (var id = start; id < end; id++)
+            // Some vocabularies leave ids unused (o200k_base has gaps before its special tokens): those are skipped.
+            foreach (var (id, piece) in tokenizer.EnumerateVocabulary())
             {
+                if (id < start) continue;
+                if (id >= end) break;
                 var decoded = Encoding.UTF8.GetString(tokenizer.TokenBytes(id));
                 if (needle is not null && !decoded.Contains(needle, StringComparison.Ordinal)) continue;
-                rows.Add((id, tokenizer.TokenToPiece(id), decoded, tokenizer.IsSpecialToken(id)));
+                rows.Add((id, piece, decoded, tokenizer.IsSpecialToken(id)));
             }
             if (parse.GetValue(json))
             {

@@ -36,6 +36,7 @@ public sealed class ByteLevelBpeTokenizer : Tokenizer
     private readonly int[] _suffixIds;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
+    private int _cacheCount;   // ConcurrentDictionary.Count takes every bucket lock: far too slow to ask per piece
     private Dictionary<string, int>? _pieceToId;
 
     [ThreadStatic] private static List<int>? t_pieceEnds;
@@ -157,7 +158,8 @@ public sealed class ByteLevelBpeTokenizer : Tokenizer
         }
         var result = MergePiece(piece);
         ids.AddRange(result);
-        if (cacheable && _cache.Count < CacheLimit) _cacheBySpan.TryAdd(piece, result);
+        if (cacheable && Volatile.Read(ref _cacheCount) < CacheLimit && _cacheBySpan.TryAdd(piece, result))
+            Interlocked.Increment(ref _cacheCount);
     }
 
     private int[] MergePiece(ReadOnlySpan<char> piece)

@@ -50,6 +50,9 @@ public sealed class HuggingFaceTokenizer : Tokenizer
         AddsEosToken = EosTokenId is { } eos && suffix.Contains(eos);
     }
 
+    /// <summary>The model (BPE, Unigram, WordPiece) that turns pieces into tokens.</summary>
+    internal TokenModel Model => _model;
+
     /// <summary>The folder or file the tokenizer came from.</summary>
     public string Name { get; }
 

@@ -39,6 +39,8 @@ public sealed partial class SentencePieceTokenizer : Tokenizer
     private readonly ConcurrentDictionary<string, PieceSpan[]> _wordCache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PieceSpan[]>.AlternateLookup<ReadOnlySpan<char>> _wordCacheLookup;
 
+    private int _wordCacheCount;   // ConcurrentDictionary.Count takes every bucket lock: far too slow to ask per word
+
     [ThreadStatic] private static NormalizedText? t_normalized;
     [ThreadStatic] private static List<PieceSpan>? t_pieces;
 
@@ -197,8 +199,12 @@ public sealed partial class SentencePieceTokenizer : Tokenizer
                     pieces.Clear();
                     _bpe!.Segment(word, pieces);
                     cached = pieces.ToArray();
-                    if (_wordCache.Count >= MaxCachedWords) _wordCache.Clear();
-                    _wordCacheLookup.TryAdd(word, cached);
+                    if (Volatile.Read(ref _wordCacheCount) >= MaxCachedWords)
+                    {
+                        _wordCache.Clear();
+                        Volatile.Write(ref _wordCacheCount, 0);
+                    }
+                    if (_wordCacheLookup.TryAdd(word, cached)) Interlocked.Increment(ref _wordCacheCount);
                 }
                 Emit(cached, wordStart);
             }

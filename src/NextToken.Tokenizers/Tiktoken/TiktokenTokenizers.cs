@@ -119,7 +119,8 @@ public static class TiktokenTokenizers
         catch (IOException e) { throw new FileFormatException("tokenizer", path, e.Message, e); }
     }
 
-    /// <summary>Builds the tokenizer: each token's merge rule is every split of it into two tokens, at the token's own rank.</summary>
+    /// <summary>Builds the tokenizer: each token's merge rule is every split of it into two tokens, at the token's own rank
+    /// (derived when a pair is met, see <see cref="MergeTable.FromTokenBytes"/>).</summary>
     internal static ByteLevelBpeTokenizer Build(string name, byte[]?[] ranks, string pattern, IReadOnlyDictionary<string, int> specials, string path)
     {
         var size = ranks.Length;
@@ -133,20 +134,7 @@ public static class TiktokenTokenizers
             byteToId[b] = table.Find([(byte)b]);
             if (byteToId[b] < 0) throw new FileFormatException("tokenizer", path, $"byte 0x{b:X2} has no token, so some text could not be encoded");
         }
-        var merges = new MergeTable(ranks.Length * 4);
-        for (var id = 0; id < ranks.Length; id++)
-        {
-            var bytes = ranks[id];
-            if (bytes is null || bytes.Length < 2) continue;
-            for (var k = 1; k < bytes.Length; k++)
-            {
-                var left = table.Find(bytes.AsSpan(0, k));
-                if (left < 0) continue;
-                var right = table.Find(bytes.AsSpan(k));
-                if (right < 0) continue;
-                merges.Add(left, right, id, id);
-            }
-        }
+        var merges = MergeTable.FromTokenBytes(table, ranks);
         foreach (var (text, id) in specials)
         {
             if (id < ranks.Length && ranks[id] is not null)

@@ -163,7 +163,7 @@ public sealed unsafe class GgufFile : ITensorSource
         }
         var available = reader.Length - dataOffset;
         if (rowBytes > 0 && rows > available / rowBytes)
-            throw reader.Error($"tensor '{name}' with dimensions [{string.Join(", ", dims)}] is larger than the file");
+            throw reader.Error($"tensor '{name}' with dimensions [{string.Join(", ", dims)}] runs past the end of the file ({reader.Length} bytes)");
         var byteLength = rows * rowBytes;
         if (offset % (ulong)alignment != 0)
             throw reader.Error($"tensor '{name}' starts at data offset {offset}, not a multiple of the alignment {alignment}");

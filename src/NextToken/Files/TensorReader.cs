@@ -40,17 +40,15 @@ internal sealed unsafe class TensorReader(ITensorSource source)
         return new WeightMatrix(t.Type, rows, columns, (byte*)t.Data, t.ByteLength, t.Owner);
     }
 
-    /// <summary>A matrix stored transposed, as [columns, rows] (Hugging Face GPT-2's Conv1D [in, out]), returned as [rows, columns].</summary>
+    /// <summary>A matrix stored transposed, as [columns, rows] (Hugging Face GPT-2's Conv1D [in, out]), used as [rows, columns]
+    /// straight from the mapped file: the kernels read the transposed layout, so nothing is copied at load.</summary>
     public WeightMatrix TransposedMatrix(string name, int rows, int columns)
     {
         if (!TryTake(name, out var t)) throw Error($"tensor '{name}' is missing");
         CheckShape(t, [columns, rows]);
-        var stored = ToFloats(t, (long)rows * columns);
-        var transposed = new float[stored.Length];
-        for (var c = 0; c < columns; c++)
-            for (var r = 0; r < rows; r++)
-                transposed[(long)r * columns + c] = stored[(long)c * rows + r];
-        return WeightMatrix.FromFloats(transposed, rows, columns);
+        if (t.Type is not (TensorType.F32 or TensorType.F16 or TensorType.BF16))
+            throw Error($"tensor '{name}' is {t.Type}; a transposed (Conv1D) weight must be F32, F16 or BF16");
+        return WeightMatrix.FromTransposed(t.Type, rows, columns, (byte*)t.Data, t.ByteLength, t.Owner);
     }
 
     /// <summary>A vector of <paramref name="length"/> floats.</summary>

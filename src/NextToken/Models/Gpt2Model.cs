@@ -64,7 +64,7 @@ internal sealed class Gpt2Model : LanguageModel
             Output = reader.OptionalMatrix(names.Output, vocab, d) ?? embedding,
         };
         var info = ModelLoader.Describe(config, reader, format, name);
-        return new Gpt2Model(config, weights, info, new ComputePool(options.Threads), source, tokenizer, generation);
+        return new Gpt2Model(config, weights, info, new ComputePool(options.Threads) { QuantizeActivations = options.QuantizeActivations }, source, tokenizer, generation);
     }
 
     public override InferenceSession CreateSession(int maxLength = 0)

@@ -17,7 +17,8 @@ internal static class ModelLoader
         var name = Path.GetFileName(path);
         if (name is "config.json" or SafetensorsCheckpoint.SingleFileName or SafetensorsCheckpoint.IndexFileName)
             return LoadHuggingFace(Path.GetDirectoryName(Path.GetFullPath(path))!, options);
-        return StartsWithGgufMagic(path) ? LoadGguf(path, options) : LoadLlama2c(path, options);
+        var isGguf = StartsWithGgufMagic(path) || Path.GetExtension(path).Equals(".gguf", StringComparison.OrdinalIgnoreCase);
+        return isGguf ? LoadGguf(path, options) : LoadLlama2c(path, options);
     }
 
     private static bool StartsWithGgufMagic(string path)
@@ -200,7 +201,7 @@ internal static class ModelLoader
     {
         var weights = LlamaModel.LoadWeights(reader, config, names);
         var info = Describe(config, reader, format, name);
-        return new LlamaModel(config, weights, info, new ComputePool(options.Threads), source, tokenizer, generation);
+        return new LlamaModel(config, weights, info, new ComputePool(options.Threads) { QuantizeActivations = options.QuantizeActivations }, source, tokenizer, generation);
     }
 
     internal static ModelInfo Describe(TransformerConfig config, TensorReader reader, string format, string? name) => new()

@@ -8,4 +8,10 @@ public sealed record ModelOptions
 
     /// <summary>Compute threads; 0 means one per core.</summary>
     public int Threads { get; init; }
+
+    /// <summary>
+    /// Quantized matrices multiply 8-bit-quantized activations as llama.cpp does (true, the default: faster, and
+    /// logits follow llama.cpp's), or dequantize to exact float arithmetic (false: follows a float32 reference).
+    /// </summary>
+    public bool QuantizeActivations { get; init; } = true;
 }

@@ -14,6 +14,7 @@ public static class Activations
     public static void Silu(ReadOnlySpan<float> x, Span<float> destination)
     {
         CheckDestination(x.Length, destination);
+        if (x.IsEmpty) return;
         var d = destination[..x.Length];
         if (x.Overlaps(d))
         {
@@ -56,6 +57,7 @@ public static class Activations
     public static void GeluTanh(ReadOnlySpan<float> x, Span<float> destination)
     {
         CheckDestination(x.Length, destination);
+        if (x.IsEmpty) return;
         var d = destination[..x.Length];
         float[]? copy = null;
         if (x.Overlaps(d))

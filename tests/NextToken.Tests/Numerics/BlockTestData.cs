@@ -60,6 +60,7 @@ internal static unsafe class BlockTestData
 
     public static ActivationFormat Activation(TensorType type) => Dispatch(type, new ActivationOf());
     public static void Dequantize(TensorType type, byte* block, float* y) => Dispatch(type, new DequantizeOp(block, y));
+    public static void DequantizeFast(TensorType type, byte* block, float* y) => Dispatch(type, new DequantizeFastOp(block, y));
     public static float DotScalar(TensorType type, byte* w, byte* a, int n) => Dispatch(type, new DotOp(w, a, n, fast: false));
     public static float DotFast(TensorType type, byte* w, byte* a, int n) => Dispatch(type, new DotOp(w, a, n, fast: true));
 
@@ -67,6 +68,7 @@ internal static unsafe class BlockTestData
 
     private readonly struct ActivationOf : IOp<ActivationFormat> { public ActivationFormat Run<TBlock>() where TBlock : IQuantizedBlock => TBlock.Activation; }
     private readonly struct DequantizeOp(byte* block, float* y) : IOp<bool> { public bool Run<TBlock>() where TBlock : IQuantizedBlock { TBlock.Dequantize(block, y); return true; } }
+    private readonly struct DequantizeFastOp(byte* block, float* y) : IOp<bool> { public bool Run<TBlock>() where TBlock : IQuantizedBlock { TBlock.DequantizeFast(block, y); return true; } }
     private readonly struct DotOp(byte* w, byte* a, int n, bool fast) : IOp<float>
     {
         public float Run<TBlock>() where TBlock : IQuantizedBlock => fast ? TBlock.DotQuantized(w, a, n) : TBlock.DotQuantizedScalar(w, a, n);
@@ -89,6 +91,7 @@ internal static unsafe class BlockTestData
 
     private static ActivationFormat Dispatch(TensorType type, ActivationOf op) => Dispatch<ActivationFormat, ActivationOf>(type, op);
     private static void Dispatch(TensorType type, DequantizeOp op) => Dispatch<bool, DequantizeOp>(type, op);
+    private static void Dispatch(TensorType type, DequantizeFastOp op) => Dispatch<bool, DequantizeFastOp>(type, op);
     private static float Dispatch(TensorType type, DotOp op) => Dispatch<float, DotOp>(type, op);
 
     /// <summary>Dequantizes an activation row (Q8_0/Q8_1/Q8_K blocks) back to floats.</summary>

@@ -103,4 +103,88 @@ public unsafe class KernelTwinTests
             }
         }
     }
+
+    [Fact]
+    public void Tiled_matmul_matches_scalar_for_odd_shapes()
+    {
+        var random = new Random(21);
+        foreach (var (rows, n, columns) in new[] { (1, 1, 1), (4, 3, 8), (3, 5, 13), (4, 7, 70), (2, 2, 33) })
+        {
+            var w = BlockTestData.RandomFloats(rows * columns, random);
+            var x = BlockTestData.RandomFloats(n * columns, random);
+            var fast = new float[n * 5];
+            var scalar = new float[n * 5];
+            fixed (float* pw = w)
+            fixed (float* px = x)
+            fixed (float* pf = fast)
+            fixed (float* ps = scalar)
+            {
+                TiledMatMul.RowsTimesTokens(pw, columns, rows, px, n, columns, pf, 5);
+                TiledMatMul.RowsTimesTokensScalar(pw, columns, rows, px, n, columns, ps, 5);
+            }
+            for (var i = 0; i < fast.Length; i++) Assert.Equal(scalar[i], fast[i], 1e-4f);
+        }
+    }
+
+    [Fact]
+    public void Vector_row_conversion_matches_scalar()
+    {
+        var random = new Random(8);
+        foreach (var type in new[] { TensorType.F16, TensorType.BF16 })
+            for (var n = 0; n < 70; n++)
+            {
+                var bits = new ushort[n];
+                for (var i = 0; i < n; i++) bits[i] = (ushort)random.Next(65536);
+                var fast = new float[n];
+                fixed (ushort* pb = bits)
+                fixed (float* pf = fast)
+                    FloatMatrixKernels.ConvertRow(type, (byte*)pb, pf, n);
+                for (var i = 0; i < n; i++)
+                {
+                    var expected = type == TensorType.F16 ? HalfConversion.ToSingle(bits[i]) : HalfConversion.BFloat16ToSingle(bits[i]);
+                    Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(fast[i]));
+                }
+            }
+    }
+
+    [Fact]
+    public void Tile_of_512_bit_vectors_matches_scalar_even_where_emulated()
+    {
+        var random = new Random(4);
+        const int columns = 48;
+        var w = BlockTestData.RandomFloats(4 * columns, random);
+        var x = BlockTestData.RandomFloats(3 * columns, random);
+        var sums = new float[12];
+        fixed (float* pw = w)
+        fixed (float* px = x)
+        fixed (float* ps = sums)
+        {
+            TiledMatMul.Tile512(pw, pw + columns, pw + 2 * columns, pw + 3 * columns, px, px + columns, px + 2 * columns, columns, ps);
+            for (var r = 0; r < 4; r++)
+                for (var t = 0; t < 3; t++)
+                    Assert.Equal(FloatDot.F32Scalar(pw + r * columns, px + t * columns, columns), sums[r * 3 + t], 1e-4f);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BlockTestData.Quantized), MemberType = typeof(BlockTestData))]
+    public void Fast_dequantize_is_bit_identical_to_scalar(TensorType type)
+    {
+        var random = new Random(60 + (int)type);
+        var size = WeightMatrix.BlockSize(type);
+        var fast = new float[size];
+        var scalar = new float[size];
+        for (var trial = 0; trial < 50; trial++)
+        {
+            var block = BlockTestData.RandomBlocks(type, 1, random);
+            fixed (byte* pb = block)
+            fixed (float* pf = fast)
+            fixed (float* ps = scalar)
+            {
+                BlockTestData.DequantizeFast(type, pb, pf);
+                BlockTestData.Dequantize(type, pb, ps);
+            }
+            for (var i = 0; i < size; i++) Assert.Equal(BitConverter.SingleToUInt32Bits(scalar[i]), BitConverter.SingleToUInt32Bits(fast[i]));
+        }
+    }
 }

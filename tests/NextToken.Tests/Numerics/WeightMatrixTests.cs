@@ -112,12 +112,15 @@ public unsafe class WeightMatrixTests
     {
         var random = new Random(3);
         var w = Random(type, 9, 5, random, out var columns);
-        var x = BlockTestData.RandomFloats(columns, random);
-        var rounded = x.Select(v => type == TensorType.F16 ? HalfConversion.RoundToHalf(v) : HalfConversion.BFloat16ToSingle(HalfConversion.ToBFloat16(v))).ToArray();
-        var expected = ReferenceExact(w, rounded, 1);
-        var y = new float[9];
-        w.MatVec(x, y, ComputePool.Single);
-        AssertClose(expected, y, 1e-5, type.ToString());
+        foreach (var n in new[] { 1, 6 })
+        {
+            var x = BlockTestData.RandomFloats(n * columns, random);
+            var rounded = x.Select(v => type == TensorType.F16 ? HalfConversion.RoundToHalf(v) : HalfConversion.BFloat16ToSingle(HalfConversion.ToBFloat16(v))).ToArray();
+            var expected = ReferenceExact(w, rounded, n);
+            var y = new float[n * 9];
+            w.MatMul(x, y, n, ComputePool.Single);
+            AssertClose(expected, y, 1e-5, type.ToString());
+        }
     }
 
     [Fact]

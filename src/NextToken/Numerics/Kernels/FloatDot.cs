@@ -102,12 +102,13 @@ internal static unsafe class FloatDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> HalfToSingle(Vector256<uint> h)
     {
-        var sign = (h & Vector256.Create(0x8000u)) << 16;
-        var magnitude = h & Vector256.Create(0x7fffu);
-        var value = (magnitude << 13).AsSingle() * Vector256.Create(5.192296858534828e33f);
-        var special = Vector256.GreaterThanOrEqual(magnitude, Vector256.Create(0x7c00u));
-        var infNan = Vector256.Create(0x7f800000u) | ((magnitude & Vector256.Create(0x3ffu)) << 13);
-        return (Vector256.ConditionalSelect(special, infNan, value.AsUInt32()) | sign).AsSingle();
+        // Exponent and mantissa moved into float position are 2^112 too small (subnormals included); all-ones
+        // exponents (infinity, NaN) instead get the float's all-ones exponent with the mantissa kept.
+        var shifted = (h & Vector256.Create(0x7fffu)) << 13;
+        var value = (shifted.AsSingle() * Vector256.Create(5.192296858534828e33f)).AsUInt32();
+        var special = Vector256.GreaterThanOrEqual(shifted, Vector256.Create(0x0f800000u));
+        var sign = (h << 16) & Vector256.Create(0x80000000u);
+        return (Vector256.ConditionalSelect(special, shifted | Vector256.Create(0x7f800000u), value) | sign).AsSingle();
     }
 
     /// <summary>y[i] += a · x[i] (the transposed-matrix kernel's inner step).</summary>

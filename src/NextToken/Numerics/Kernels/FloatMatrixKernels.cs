@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 using NextToken.Numerics.Quantization;
 
 namespace NextToken.Numerics.Kernels;
@@ -31,6 +32,11 @@ internal static unsafe class FloatMatrixKernels
                 var w = (nint)data;
                 var output = (nint)y;
                 var elementBytes = type == TensorType.F32 ? 4 : 2;
+                if (n >= QuantizedRowKernels.TiledFromTokens)
+                {
+                    MatMulTiled(type, data, rows, columns, (float*)input, y, n, pool);
+                    return;
+                }
                 pool.For((rows + QuantizedRowKernels.RowChunk - 1) / QuantizedRowKernels.RowChunk, (first, last) =>
                 {
                     var end = Math.Min(rows, last * QuantizedRowKernels.RowChunk);
@@ -56,6 +62,40 @@ internal static unsafe class FloatMatrixKernels
         {
             if (rounded is not null) ArrayPool<float>.Shared.Return(rounded);
         }
+    }
+
+    [ThreadStatic] private static float[]? t_tile;
+
+    /// <summary>Prompts: 4 rows at a time (widened to floats unless F32) times every token, register-tiled.</summary>
+    private static void MatMulTiled(TensorType type, byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
+    {
+        var w = (nint)data;
+        var input = (nint)x;
+        var output = (nint)y;
+        var elementBytes = type == TensorType.F32 ? 4 : 2;
+        pool.For((rows + QuantizedRowKernels.RowChunk - 1) / QuantizedRowKernels.RowChunk, (first, last) =>
+        {
+            var buffer = t_tile;
+            if (type != TensorType.F32 && (buffer is null || buffer.Length < TiledMatMul.TileRows * columns))
+                t_tile = buffer = new float[TiledMatMul.TileRows * columns];
+            fixed (float* tile = buffer)
+            {
+                var end = Math.Min(rows, last * QuantizedRowKernels.RowChunk);
+                for (var r = first * QuantizedRowKernels.RowChunk; r < end; r += TiledMatMul.TileRows)
+                {
+                    var count = Math.Min(TiledMatMul.TileRows, end - r);
+                    var source = (byte*)w + (long)r * columns * elementBytes;
+                    float* rowsStart;
+                    if (type == TensorType.F32) rowsStart = (float*)source;
+                    else
+                    {
+                        ConvertRow(type, source, tile, count * columns);
+                        rowsStart = tile;
+                    }
+                    TiledMatMul.RowsTimesTokens(rowsStart, columns, count, (float*)input, n, columns, (float*)output + r, rows);
+                }
+            }
+        });
     }
 
     /// <summary>Memory holds Wᵀ [columns, rows]: each worker owns a range of outputs and adds x[c]·Wᵀ[c, range] over c.</summary>
@@ -98,11 +138,31 @@ internal static unsafe class FloatMatrixKernels
                 new ReadOnlySpan<float>(source, count).CopyTo(new Span<float>(destination, count));
                 break;
             case TensorType.F16:
-                for (var i = 0; i < count; i++) destination[i] = HalfConversion.ToSingle(((ushort*)source)[i]);
+            {
+                var i = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; i + 16 <= count; i += 16)
+                    {
+                        var (lo, hi) = Vector256.Widen(Vector256.Load((ushort*)source + i));
+                        FloatDot.HalfToSingle(lo).Store(destination + i);
+                        FloatDot.HalfToSingle(hi).Store(destination + i + 8);
+                    }
+                for (; i < count; i++) destination[i] = HalfConversion.ToSingle(((ushort*)source)[i]);
                 break;
+            }
             default:
-                for (var i = 0; i < count; i++) destination[i] = HalfConversion.BFloat16ToSingle(((ushort*)source)[i]);
+            {
+                var i = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; i + 16 <= count; i += 16)
+                    {
+                        var (lo, hi) = Vector256.Widen(Vector256.Load((ushort*)source + i));
+                        (lo << 16).AsSingle().Store(destination + i);
+                        (hi << 16).AsSingle().Store(destination + i + 8);
+                    }
+                for (; i < count; i++) destination[i] = HalfConversion.BFloat16ToSingle(((ushort*)source)[i]);
                 break;
+            }
         }
     }
 

@@ -50,6 +50,8 @@ internal unsafe struct BlockQ3_K : IQuantizedBlock
                 }
     }
 
+    public static void DequantizeFast(byte* block, float* destination) => Dequantize(block, destination);
+
     public static float DotQuantizedScalar(byte* blocks, byte* activations, int blockCount)
     {
         var sum = 0f;

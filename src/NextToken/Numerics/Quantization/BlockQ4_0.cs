@@ -22,6 +22,8 @@ internal unsafe struct BlockQ4_0 : IQuantizedBlock
         }
     }
 
+    public static void DequantizeFast(byte* block, float* destination) => Kernels.VectorDequantize.Q4_0(block, destination);
+
     public static float DotQuantizedScalar(byte* blocks, byte* activations, int blockCount)
     {
         var sum = 0f;

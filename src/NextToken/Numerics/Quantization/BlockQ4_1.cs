@@ -23,6 +23,8 @@ internal unsafe struct BlockQ4_1 : IQuantizedBlock
         }
     }
 
+    public static void DequantizeFast(byte* block, float* destination) => Dequantize(block, destination);
+
     public static float DotQuantizedScalar(byte* blocks, byte* activations, int blockCount)
     {
         var sum = 0f;

@@ -29,6 +29,8 @@ internal unsafe struct BlockQ5_K : IQuantizedBlock
         }
     }
 
+    public static void DequantizeFast(byte* block, float* destination) => Kernels.VectorDequantize.Q5_K(block, destination);
+
     public static float DotQuantizedScalar(byte* blocks, byte* activations, int blockCount)
     {
         var sum = 0f;

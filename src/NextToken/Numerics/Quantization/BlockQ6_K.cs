@@ -38,6 +38,8 @@ internal unsafe struct BlockQ6_K : IQuantizedBlock
         for (var i = 0; i < 256; i++) destination[i] = d * scales[i >> 4] * (Quant(block, i) - 32);
     }
 
+    public static void DequantizeFast(byte* block, float* destination) => Kernels.VectorDequantize.Q6_K(block, destination);
+
     public static float DotQuantizedScalar(byte* blocks, byte* activations, int blockCount)
     {
         var sum = 0f;

@@ -17,6 +17,8 @@ internal unsafe struct BlockQ8_0 : IQuantizedBlock
         for (var j = 0; j < 32; j++) destination[j] = qs[j] * d;
     }
 
+    public static void DequantizeFast(byte* block, float* destination) => Kernels.VectorDequantize.Q8_0(block, destination);
+
     public static float DotQuantizedScalar(byte* blocks, byte* activations, int blockCount)
     {
         var sum = 0f;

@@ -33,6 +33,9 @@ internal unsafe interface IQuantizedBlock
     /// <summary>Writes the block's <see cref="BlockElements"/> values to <paramref name="destination"/> in GGML's element order.</summary>
     static abstract void Dequantize(byte* block, float* destination);
 
+    /// <summary>The same values as <see cref="Dequantize"/>, bit for bit, vectorised where the type has a vector decoder.</summary>
+    static abstract void DequantizeFast(byte* block, float* destination);
+
     /// <summary>
     /// Σ over <paramref name="blockCount"/> blocks of weight · activation, with the activations quantized to
     /// <see cref="Activation"/> blocks and the products summed in integers (llama.cpp's arithmetic). Scalar reference.
