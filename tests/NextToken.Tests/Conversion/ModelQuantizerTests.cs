@@ -140,6 +140,40 @@ public sealed class ModelQuantizerTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(TensorType.F16)]
+    [InlineData(TensorType.BF16)]
+    public void HalfPrecisionGgufInputIsReadExactly(TensorType half)
+    {
+        // float32 → 16 bits → float32 must give exactly each value rounded to 16 bits, for every matrix.
+        var full = NewPath("llama-f32.gguf");
+        var halved = NewPath($"llama-{half}.gguf");
+        var back = NewPath($"llama-{half}-f32.gguf");
+        ModelQuantizer.Quantize(TestData.Path("models/llama-hf-random"), full, new QuantizeOptions { Type = TensorType.F32 });
+        ModelQuantizer.Quantize(full, halved, new QuantizeOptions { Type = half });
+        var result = ModelQuantizer.Quantize(halved, back, new QuantizeOptions { Type = TensorType.F32 });
+        Assert.Equal(new Dictionary<TensorType, int> { [TensorType.F32] = 21 }, result.TensorTypes);
+        using var original = GgufFile.Open(full);
+        using var roundTripped = GgufFile.Open(back);
+        foreach (var tensor in original.Tensors)
+        {
+            var expected = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(original.GetBytes(tensor)).ToArray();
+            if (tensor.Dimensions.Length == 2)
+                for (var i = 0; i < expected.Length; i++)
+                    expected[i] = half == TensorType.F16 ? (float)(Half)expected[i] : BFloat16(expected[i]);
+            var actual = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(roundTripped.GetBytes(roundTripped.GetTensorInfo(tensor.Name))).ToArray();
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    /// <summary>Round to the nearest bfloat16 (ties to even), as a float.</summary>
+    private static float BFloat16(float value)
+    {
+        var bits = BitConverter.SingleToUInt32Bits(value);
+        bits += 0x7FFF + ((bits >> 16) & 1);
+        return BitConverter.UInt32BitsToSingle(bits & 0xFFFF0000);
+    }
+
     [Fact]
     public void PermutationPairsRotateHalfElementsAsNeighbours()
     {
