@@ -148,64 +148,67 @@ internal static unsafe class IntegerDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<short> Scales(int low, int high) => Vector256.Create(Vector128.Create((short)low), Vector128.Create((short)high));
 
+    /// <summary>
+    /// Σ_g min_g · (bsums[2g] + bsums[2g+1]) for the eight 32-value groups of a Q4_K/Q5_K block, as eight 32-bit lanes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> MinsTimesSums(ulong mins, short* bsums)
+    {
+        var pairSums = Avx2.MultiplyAddAdjacent(Vector256.Load(bsums), Vector256<short>.One);
+        var m = Vector256.WidenLower(Vector256.WidenLower(Vector128.CreateScalar(mins).AsByte().ToVector256()));
+        return pairSums * m.AsInt32();
+    }
+
     public static float Q4_K(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ4_K.DotQuantizedScalar(x, y, n);
         var acc = Vector256<float>.Zero;
-        var mins = 0f;
+        var accMins = Vector256<float>.Zero;
         var mask = Vector256.Create((byte)0x0F);
         for (var b = 0; b < n; b++, x += 144, y += ActivationQuantizer.Q8_KBytes)
         {
             var q8 = (sbyte*)(y + 4);
-            var bsums = (short*)(y + 260);
+            BlockQ4_K.ScalesAndMins(x + 4, out var scales, out var mins);
             var sumi = Vector256<int>.Zero;
-            var minSum = 0;
-            for (var c = 0; c < 4; c++)
+            for (var c = 0; c < 4; c++, scales >>= 16)
             {
-                BlockQ4_K.ScaleAndMin(2 * c, x + 4, out var sc1, out var m1);
-                BlockQ4_K.ScaleAndMin(2 * c + 1, x + 4, out var sc2, out var m2);
                 var q = Vector256.Load(x + 16 + 32 * c);
-                sumi += ScaledDot(q & mask, Vector256.Load(q8 + 64 * c), Vector256.Create((short)sc1));
-                sumi += ScaledDot((q.AsUInt16() >> 4).AsByte() & mask, Vector256.Load(q8 + 64 * c + 32), Vector256.Create((short)sc2));
-                minSum += m1 * (bsums[4 * c] + bsums[4 * c + 1]) + m2 * (bsums[4 * c + 2] + bsums[4 * c + 3]);
+                sumi += ScaledDot(q & mask, Vector256.Load(q8 + 64 * c), Vector256.Create((short)(scales & 0xff)));
+                sumi += ScaledDot((q.AsUInt16() >> 4).AsByte() & mask, Vector256.Load(q8 + 64 * c + 32), Vector256.Create((short)((scales >> 8) & 0xff)));
             }
             var dy = *(float*)y;
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(dy * Half(x)), acc);
-            mins += dy * Half(x + 2) * minSum;
+            accMins = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(MinsTimesSums(mins, (short*)(y + 260))), Vector256.Create(dy * Half(x + 2)), accMins);
         }
-        return Vector256.Sum(acc) - mins;
+        return Vector256.Sum(acc) - Vector256.Sum(accMins);
     }
 
     public static float Q5_K(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ5_K.DotQuantizedScalar(x, y, n);
         var acc = Vector256<float>.Zero;
-        var mins = 0f;
+        var accMins = Vector256<float>.Zero;
         var mask = Vector256.Create((byte)0x0F);
         var one = Vector256.Create((byte)1);
         for (var b = 0; b < n; b++, x += 176, y += ActivationQuantizer.Q8_KBytes)
         {
             var q8 = (sbyte*)(y + 4);
-            var bsums = (short*)(y + 260);
             var qh = Vector256.Load(x + 16);
+            BlockQ4_K.ScalesAndMins(x + 4, out var scales, out var mins);
             var sumi = Vector256<int>.Zero;
-            var minSum = 0;
-            for (var c = 0; c < 4; c++)
+            for (var c = 0; c < 4; c++, scales >>= 16)
             {
-                BlockQ4_K.ScaleAndMin(2 * c, x + 4, out var sc1, out var m1);
-                BlockQ4_K.ScaleAndMin(2 * c + 1, x + 4, out var sc2, out var m2);
                 var q = Vector256.Load(x + 48 + 32 * c);
                 var high1 = ((qh.AsUInt16() >> (2 * c)).AsByte() & one).AsUInt16() << 4;
                 var high2 = ((qh.AsUInt16() >> (2 * c + 1)).AsByte() & one).AsUInt16() << 4;
-                sumi += ScaledDot((q & mask) | high1.AsByte(), Vector256.Load(q8 + 64 * c), Vector256.Create((short)sc1));
-                sumi += ScaledDot(((q.AsUInt16() >> 4).AsByte() & mask) | high2.AsByte(), Vector256.Load(q8 + 64 * c + 32), Vector256.Create((short)sc2));
-                minSum += m1 * (bsums[4 * c] + bsums[4 * c + 1]) + m2 * (bsums[4 * c + 2] + bsums[4 * c + 3]);
+                sumi += ScaledDot((q & mask) | high1.AsByte(), Vector256.Load(q8 + 64 * c), Vector256.Create((short)(scales & 0xff)));
+                sumi += ScaledDot(((q.AsUInt16() >> 4).AsByte() & mask) | high2.AsByte(), Vector256.Load(q8 + 64 * c + 32), Vector256.Create((short)((scales >> 8) & 0xff)));
             }
             var dy = *(float*)y;
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(dy * Half(x)), acc);
-            mins += dy * Half(x + 2) * minSum;
+            accMins = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(MinsTimesSums(mins, (short*)(y + 260))), Vector256.Create(dy * Half(x + 2)), accMins);
         }
-        return Vector256.Sum(acc) - mins;
+        return Vector256.Sum(acc) - Vector256.Sum(accMins);
     }
 
     public static float Q6_K(byte* x, byte* y, int n)
