@@ -222,9 +222,9 @@ internal static unsafe class IntegerDot
             var q8 = (sbyte*)(y + 4);
             var bsums = (short*)(y + 260);
             var scales = (sbyte*)(x + 192);
-            var sumi = Vector256<int>.Zero;
-            var offset = 0; // Σ scale·32·Σy: the −32 of every quant, taken out once
-            for (var g = 0; g < 16; g++) offset += scales[g] * bsums[g];
+            // Every quant is stored +32: take out Σ_g scale_g·32·bsum_g once, lane-wise.
+            var scales16 = Vector256.WidenLower(Vector128.Load(scales).ToVector256());
+            var sumi = -32 * Avx2.MultiplyAddAdjacent(scales16, Vector256.Load(bsums));
             for (var half = 0; half < 2; half++)
             {
                 var ql0 = Vector256.Load(x + 64 * half);
@@ -241,7 +241,6 @@ internal static unsafe class IntegerDot
                 sumi += ScaledDot(q3, Vector256.Load(y8 + 64), Scales(s[4], s[5]));
                 sumi += ScaledDot(q4, Vector256.Load(y8 + 96), Scales(s[6], s[7]));
             }
-            sumi -= Vector256.CreateScalar(32 * offset);
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(*(float*)y * Half(x + 208)), acc);
         }
         return Vector256.Sum(acc);
@@ -258,11 +257,11 @@ internal static unsafe class IntegerDot
         {
             var q8 = (sbyte*)(y + 4);
             var bsums = (short*)(y + 260);
-            BlockQ3_K.UnpackScales(x + 96, scales);
+            BlockQ3_K.UnpackScalesWords(x + 96, scales);
             var hmask = Vector256.Load(x);
-            var sumi = Vector256<int>.Zero;
-            var offset = 0; // Σ scale·4·Σy: every quant is stored +4, taken out once
-            for (var g = 0; g < 16; g++) offset += scales[g] * bsums[g];
+            // Every quant is stored +4: take out Σ_g scale_g·4·bsum_g once, lane-wise.
+            var scales16 = Vector256.WidenLower(Vector128.Load(scales).ToVector256());
+            var sumi = -4 * Avx2.MultiplyAddAdjacent(scales16, Vector256.Load(bsums));
             for (var half = 0; half < 2; half++)
             {
                 var qs = Vector256.Load(x + 32 + 32 * half).AsUInt16();
@@ -275,7 +274,6 @@ internal static unsafe class IntegerDot
                     sumi += ScaledDot(q, Vector256.Load(q8 + 128 * half + 32 * k), Scales(scales[group], scales[group + 1]));
                 }
             }
-            sumi -= Vector256.CreateScalar(4 * offset);
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(*(float*)y * Half(x + 108)), acc);
         }
         return Vector256.Sum(acc);
@@ -285,15 +283,15 @@ internal static unsafe class IntegerDot
     {
         if (!Supported) return BlockQ2_K.DotQuantizedScalar(x, y, n);
         var acc = Vector256<float>.Zero;
-        var mins = 0f;
+        var accMins = Vector256<float>.Zero;
         var low2 = Vector256.Create((byte)0x03);
         for (var b = 0; b < n; b++, x += 84, y += ActivationQuantizer.Q8_KBytes)
         {
             var q8 = (sbyte*)(y + 4);
-            var bsums = (short*)(y + 260);
             var sc = x;
-            var minSum = 0;
-            for (var g = 0; g < 16; g++) minSum += (sc[g] >> 4) * bsums[g];
+            // The mins are the high nibbles of the 16 scale bytes: Σ_g min_g·bsum_g, lane-wise.
+            var mins16 = Vector256.WidenLower(((Vector128.Load(sc).AsUInt16() >> 4).AsByte() & Vector128.Create((byte)0x0F)).ToVector256());
+            var minSums = Avx2.MultiplyAddAdjacent(mins16.AsInt16(), Vector256.Load((short*)(y + 260)));
             var sumi = Vector256<int>.Zero;
             for (var half = 0; half < 2; half++)
             {
@@ -307,8 +305,8 @@ internal static unsafe class IntegerDot
             }
             var dy = *(float*)y;
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(dy * Half(x + 80)), acc);
-            mins += dy * Half(x + 82) * minSum;
+            accMins = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(minSums), Vector256.Create(dy * Half(x + 82)), accMins);
         }
-        return Vector256.Sum(acc) - mins;
+        return Vector256.Sum(acc) - Vector256.Sum(accMins);
     }
 }
