@@ -50,7 +50,8 @@ public sealed unsafe class WeightMatrix
 
     /// <summary>
     /// Wraps an F32, F16 or BF16 matrix whose memory holds its transpose Wᵀ, [<paramref name="columns"/>, <paramref name="rows"/>]
-    /// row-major (the layout of Hugging Face GPT-2's Conv1D weights). It is used as it lies, never converted.
+    /// row-major (the layout of Hugging Face GPT-2's Conv1D weights). It is used as it lies, never converted; its
+    /// products are float32 in both arithmetic modes (llama.cpp never sees this layout).
     /// </summary>
     public static WeightMatrix FromTransposed(TensorType type, int rows, int columns, byte* data, long byteLength, object? owner)
     {

@@ -187,4 +187,32 @@ public unsafe class KernelTwinTests
             for (var i = 0; i < size; i++) Assert.Equal(BitConverter.SingleToUInt32Bits(scalar[i]), BitConverter.SingleToUInt32Bits(fast[i]));
         }
     }
+
+    [Fact]
+    public void Word_unpacking_of_k_quant_scales_matches_the_per_group_rule()
+    {
+        var random = new Random(12);
+        var packed = new byte[12];
+        var scalar = new sbyte[16];
+        var words = new sbyte[16];
+        for (var trial = 0; trial < 500; trial++)
+        {
+            random.NextBytes(packed);
+            fixed (byte* p = packed)
+            fixed (sbyte* ps = scalar)
+            fixed (sbyte* pw = words)
+            {
+                BlockQ3_K.UnpackScales(p, ps);
+                BlockQ3_K.UnpackScalesWords(p, pw);
+                BlockQ4_K.ScalesAndMins(p, out var scales, out var mins);
+                for (var j = 0; j < 8; j++)
+                {
+                    BlockQ4_K.ScaleAndMin(j, p, out var sc, out var m);
+                    Assert.Equal(sc, (int)((scales >> (8 * j)) & 0xff));
+                    Assert.Equal(m, (int)((mins >> (8 * j)) & 0xff));
+                }
+            }
+            Assert.Equal(scalar, words);
+        }
+    }
 }

@@ -1,8 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NextToken.Numerics.Quantization;
 
 namespace NextToken.Numerics.Kernels;
+
+// Performance notes. .NET exposes no F16C/AVX-512-FP16 conversion intrinsic, so halves are widened in registers:
+// exponent and mantissa shifted into float position and multiplied by 2^112 (exact for normals and subnormals), with
+// one signed compare and a blend for infinities and NaNs; BF16 is a 16-bit shift. Loading 8 halves with vpmovzxwd
+// straight from memory measured about 2× faster than a 32-byte load split by Vector256.Widen. Four accumulators
+// keep the FMA latency off the critical path.
 
 /// <summary>
 /// Float dot products of a weight row (F32, F16 or BF16 elements) with a float activation row, each with a scalar twin.
@@ -41,22 +48,28 @@ internal static unsafe class FloatDot
         return sum;
     }
 
+    /// <summary>Eight 16-bit values at <paramref name="p"/> zero-extended to 32 bits (one vpmovzxwd from memory under AVX2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<uint> Load8(ushort* p) =>
+        Avx2.IsSupported ? Avx2.ConvertToVector256Int32(p).AsUInt32() : Vector256.WidenLower(Vector128.Load(p).ToVector256());
+
     /// <summary>Σ f32(w[i])·x[i] over F16 weights.</summary>
     public static float F16(ushort* w, float* x, int n)
     {
         var i = 0;
         var sum = 0f;
-        if (Vector256.IsHardwareAccelerated && n >= 16)
+        if (Vector256.IsHardwareAccelerated && n >= 32)
         {
-            Vector256<float> a0 = default, a1 = default;
-            for (; i + 16 <= n; i += 16)
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 32 <= n; i += 32)
             {
-                var h = Vector256.Load(w + i);
-                var (lo, hi) = Vector256.Widen(h);
-                a0 = Vector256.FusedMultiplyAdd(HalfToSingle(lo), Vector256.Load(x + i), a0);
-                a1 = Vector256.FusedMultiplyAdd(HalfToSingle(hi), Vector256.Load(x + i + 8), a1);
+                a0 = Vector256.FusedMultiplyAdd(HalfToSingle(Load8(w + i)), Vector256.Load(x + i), a0);
+                a1 = Vector256.FusedMultiplyAdd(HalfToSingle(Load8(w + i + 8)), Vector256.Load(x + i + 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(HalfToSingle(Load8(w + i + 16)), Vector256.Load(x + i + 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(HalfToSingle(Load8(w + i + 24)), Vector256.Load(x + i + 24), a3);
             }
-            sum = Vector256.Sum(a0 + a1);
+            for (; i + 8 <= n; i += 8) a0 = Vector256.FusedMultiplyAdd(HalfToSingle(Load8(w + i)), Vector256.Load(x + i), a0);
+            sum = Vector256.Sum((a0 + a1) + (a2 + a3));
         }
         for (; i < n; i++) sum += HalfConversion.ToSingle(w[i]) * x[i];
         return sum;
@@ -75,16 +88,18 @@ internal static unsafe class FloatDot
     {
         var i = 0;
         var sum = 0f;
-        if (Vector256.IsHardwareAccelerated && n >= 16)
+        if (Vector256.IsHardwareAccelerated && n >= 32)
         {
-            Vector256<float> a0 = default, a1 = default;
-            for (; i + 16 <= n; i += 16)
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 32 <= n; i += 32)
             {
-                var (lo, hi) = Vector256.Widen(Vector256.Load(w + i));
-                a0 = Vector256.FusedMultiplyAdd((lo << 16).AsSingle(), Vector256.Load(x + i), a0);
-                a1 = Vector256.FusedMultiplyAdd((hi << 16).AsSingle(), Vector256.Load(x + i + 8), a1);
+                a0 = Vector256.FusedMultiplyAdd((Load8(w + i) << 16).AsSingle(), Vector256.Load(x + i), a0);
+                a1 = Vector256.FusedMultiplyAdd((Load8(w + i + 8) << 16).AsSingle(), Vector256.Load(x + i + 8), a1);
+                a2 = Vector256.FusedMultiplyAdd((Load8(w + i + 16) << 16).AsSingle(), Vector256.Load(x + i + 16), a2);
+                a3 = Vector256.FusedMultiplyAdd((Load8(w + i + 24) << 16).AsSingle(), Vector256.Load(x + i + 24), a3);
             }
-            sum = Vector256.Sum(a0 + a1);
+            for (; i + 8 <= n; i += 8) a0 = Vector256.FusedMultiplyAdd((Load8(w + i) << 16).AsSingle(), Vector256.Load(x + i), a0);
+            sum = Vector256.Sum((a0 + a1) + (a2 + a3));
         }
         for (; i < n; i++) sum += HalfConversion.BFloat16ToSingle(w[i]) * x[i];
         return sum;
@@ -106,7 +121,8 @@ internal static unsafe class FloatDot
         // exponents (infinity, NaN) instead get the float's all-ones exponent with the mantissa kept.
         var shifted = (h & Vector256.Create(0x7fffu)) << 13;
         var value = (shifted.AsSingle() * Vector256.Create(5.192296858534828e33f)).AsUInt32();
-        var special = Vector256.GreaterThanOrEqual(shifted, Vector256.Create(0x0f800000u));
+        // shifted < 2^28, so a signed compare (one instruction; AVX2 has no unsigned one) is exact.
+        var special = Vector256.GreaterThan(shifted.AsInt32(), Vector256.Create(0x0f7fffff)).AsUInt32();
         var sign = (h << 16) & Vector256.Create(0x80000000u);
         return (Vector256.ConditionalSelect(special, shifted | Vector256.Create(0x7f800000u), value) | sign).AsSingle();
     }

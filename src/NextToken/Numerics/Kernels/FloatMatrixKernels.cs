@@ -141,12 +141,8 @@ internal static unsafe class FloatMatrixKernels
             {
                 var i = 0;
                 if (Vector256.IsHardwareAccelerated)
-                    for (; i + 16 <= count; i += 16)
-                    {
-                        var (lo, hi) = Vector256.Widen(Vector256.Load((ushort*)source + i));
-                        FloatDot.HalfToSingle(lo).Store(destination + i);
-                        FloatDot.HalfToSingle(hi).Store(destination + i + 8);
-                    }
+                    for (; i + 8 <= count; i += 8)
+                        FloatDot.HalfToSingle(FloatDot.Load8((ushort*)source + i)).Store(destination + i);
                 for (; i < count; i++) destination[i] = HalfConversion.ToSingle(((ushort*)source)[i]);
                 break;
             }
@@ -154,12 +150,8 @@ internal static unsafe class FloatMatrixKernels
             {
                 var i = 0;
                 if (Vector256.IsHardwareAccelerated)
-                    for (; i + 16 <= count; i += 16)
-                    {
-                        var (lo, hi) = Vector256.Widen(Vector256.Load((ushort*)source + i));
-                        (lo << 16).AsSingle().Store(destination + i);
-                        (hi << 16).AsSingle().Store(destination + i + 8);
-                    }
+                    for (; i + 8 <= count; i += 8)
+                        (FloatDot.Load8((ushort*)source + i) << 16).AsSingle().Store(destination + i);
                 for (; i < count; i++) destination[i] = HalfConversion.BFloat16ToSingle(((ushort*)source)[i]);
                 break;
             }

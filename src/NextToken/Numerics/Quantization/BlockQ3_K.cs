@@ -27,6 +27,25 @@ internal unsafe struct BlockQ3_K : IQuantizedBlock
         }
     }
 
+    /// <summary>The same sixteen scales as <see cref="UnpackScales"/>, computed four at a time on 32-bit words.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void UnpackScalesWords(byte* packed, sbyte* scales)
+    {
+        var a0 = Unsafe.ReadUnaligned<uint>(packed);
+        var a1 = Unsafe.ReadUnaligned<uint>(packed + 4);
+        var t = Unsafe.ReadUnaligned<uint>(packed + 8);
+        const uint low4 = 0x0f0f0f0f, low2 = 0x03030303, bias = 0x20202020;
+        // Each byte is 0–63 before the bias of 32 comes off (see SubtractBias).
+        Unsafe.WriteUnaligned(scales, SubtractBias((a0 & low4) | ((t & low2) << 4), bias));
+        Unsafe.WriteUnaligned(scales + 4, SubtractBias((a1 & low4) | (((t >> 2) & low2) << 4), bias));
+        Unsafe.WriteUnaligned(scales + 8, SubtractBias(((a0 >> 4) & low4) | (((t >> 4) & low2) << 4), bias));
+        Unsafe.WriteUnaligned(scales + 12, SubtractBias(((a1 >> 4) & low4) | (((t >> 6) & low2) << 4), bias));
+    }
+
+    /// <summary>Subtracts <paramref name="bias"/> from each byte of <paramref name="v"/> modulo 256, with no borrow between bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint SubtractBias(uint v, uint bias) => ((v | 0x80808080u) - bias) ^ 0x80808080u;
+
     public static void Dequantize(byte* block, float* destination)
     {
         var hmask = block;

@@ -34,6 +34,22 @@ internal unsafe struct BlockQ4_K : IQuantizedBlock
         }
     }
 
+    /// <summary>
+    /// All eight scales and mins at once, each as 8 bytes in a u64 (byte j is group j): the same unpacking as
+    /// <see cref="ScaleAndMin"/> done on 32-bit words.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScalesAndMins(byte* packed, out ulong scales, out ulong mins)
+    {
+        var w0 = Unsafe.ReadUnaligned<uint>(packed);
+        var w1 = Unsafe.ReadUnaligned<uint>(packed + 4);
+        var w2 = Unsafe.ReadUnaligned<uint>(packed + 8);
+        var highScales = (w2 & 0x0f0f0f0fu) | (((w0 >> 6) & 0x03030303u) << 4);
+        var highMins = ((w2 >> 4) & 0x0f0f0f0fu) | (((w1 >> 6) & 0x03030303u) << 4);
+        scales = (w0 & 0x3f3f3f3fu) | ((ulong)highScales << 32);
+        mins = (w1 & 0x3f3f3f3fu) | ((ulong)highMins << 32);
+    }
+
     public static void Dequantize(byte* block, float* destination)
     {
         var d = HalfConversion.Read(block);
