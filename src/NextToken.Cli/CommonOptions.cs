@@ -28,6 +28,21 @@ internal static class CommonOptions
         HelpName = "N",
     };
 
+    public static Option<string> Arithmetic() => new("--arithmetic")
+    {
+        Description = "How quantized weights multiply: 'exact' (weights decoded to float32; follows a float32 reference, fastest prompts) or 'int8' (activations quantized to 8 bits and integer dot products, as llama.cpp computes).",
+        HelpName = "exact|int8",
+        DefaultValueFactory = _ => "exact",
+    };
+
+    /// <summary>Whether <c>--arithmetic</c> asks for llama.cpp's 8-bit activations.</summary>
+    public static bool QuantizeActivations(string? arithmetic) => arithmetic?.ToLowerInvariant() switch
+    {
+        null or "exact" => false,
+        "int8" => true,
+        _ => throw new ArgumentException($"--arithmetic '{arithmetic}' is not one of: exact, int8", "arithmetic"),
+    };
+
     /// <summary>Resolves <c>--model</c> (or the default) to a path that exists, with a one-line error otherwise.</summary>
     public static string ResolveModelPath(string? given)
     {

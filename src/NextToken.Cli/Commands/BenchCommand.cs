@@ -18,8 +18,9 @@ internal static class BenchCommand
         var genTokens = new Option<int>("--gen-tokens", "-n") { Description = "Tokens to decode one at a time.", DefaultValueFactory = _ => 32, HelpName = "N" };
         var repeats = new Option<int>("--repeats", "-r") { Description = "Measured repetitions (the median is reported).", DefaultValueFactory = _ => 3, HelpName = "N" };
         var threads = CommonOptions.Threads();
+        var arithmetic = CommonOptions.Arithmetic();
         var json = CommonOptions.Json();
-        var command = new Command("bench", "Measure prefill and decode speed, load time and peak memory of a model.") { model, promptTokens, genTokens, repeats, threads, json };
+        var command = new Command("bench", "Measure prefill and decode speed, load time and peak memory of a model.") { model, promptTokens, genTokens, repeats, threads, arithmetic, json };
         CommandLineApp.SetAction(command, context, (parse, cancellation) =>
         {
             var prompt = parse.GetValue(promptTokens);
@@ -28,7 +29,8 @@ internal static class BenchCommand
             if (prompt < 1) throw new ArgumentOutOfRangeException("prompt-tokens", prompt, "--prompt-tokens must be at least 1");
             if (gen < 0) throw new ArgumentOutOfRangeException("gen-tokens", gen, "--gen-tokens must be 0 or more");
             if (runs < 1) throw new ArgumentOutOfRangeException("repeats", runs, "--repeats must be at least 1");
-            var (loaded, loadTime) = ModelLoading.LoadTimed(context, parse.GetValue(model), parse.GetValue(threads));
+            var quantizeActivations = CommonOptions.QuantizeActivations(parse.GetValue(arithmetic));
+            var (loaded, loadTime) = ModelLoading.LoadTimed(context, parse.GetValue(model), parse.GetValue(threads), quantizeActivations);
             using var _ = loaded;
             if (prompt + gen > loaded.Info.ContextLength)
                 throw new ArgumentException($"--prompt-tokens + --gen-tokens = {prompt + gen} exceeds the model's context length {loaded.Info.ContextLength}", "prompt-tokens");
@@ -58,6 +60,7 @@ internal static class BenchCommand
                 Parameters = loaded.Info.ParameterCount,
                 TensorTypes = string.Join(",", loaded.Info.TensorTypes.Keys),
                 Threads = parse.GetValue(threads) is > 0 and var t ? t : Environment.ProcessorCount,
+                Arithmetic = quantizeActivations ? "int8" : "exact",
                 PromptTokens = prompt,
                 GenTokens = gen,
                 Repeats = runs,
@@ -71,7 +74,7 @@ internal static class BenchCommand
             else
             {
                 context.Output.WriteLine($"model    {report.Model} ({report.Architecture}, {InfoCommand.FormatCount(report.Parameters)} parameters, {report.TensorTypes})");
-                context.Output.WriteLine($"threads  {report.Threads}");
+                context.Output.WriteLine($"threads  {report.Threads}, {report.Arithmetic} arithmetic");
                 context.Output.WriteLine($"load     {loadTime.TotalMilliseconds:0.0} ms");
                 context.Output.WriteLine($"prefill  {prefill:0.00} tokens/s ({prompt} tokens, median of {runs})");
                 if (gen > 0) context.Output.WriteLine($"decode   {decode:0.00} tokens/s ({gen} tokens, median of {runs})");

@@ -10,8 +10,9 @@ public sealed record ModelOptions
     public int Threads { get; init; }
 
     /// <summary>
-    /// Quantized matrices multiply 8-bit-quantized activations as llama.cpp does (true, the default: faster, and
-    /// logits follow llama.cpp's), or dequantize to exact float arithmetic (false: follows a float32 reference).
+    /// Quantized matrices dequantize to exact float32 arithmetic (false, the default: logits follow a float32
+    /// reference, prompts and single tokens compute the same numbers, and prompts take the fast tiled path), or
+    /// multiply 8-bit-quantized activations in integers as llama.cpp does (true: logits follow llama.cpp's).
     /// </summary>
-    public bool QuantizeActivations { get; init; } = true;
+    public bool QuantizeActivations { get; init; }
 }

@@ -37,14 +37,15 @@ public sealed class ComputePool : IDisposable
     public int ThreadCount { get; }
 
     /// <summary>
-    /// How matrix products with quantized weights compute. True (the default) is llama.cpp's arithmetic: each
+    /// How matrix products with quantized weights compute. False (the default) is exact: weights are dequantized to
+    /// float32 and multiplied with the float32 activations, so a prompt computes the same numbers whether its tokens
+    /// come one by one or together, and results follow a float32 reference. True is llama.cpp's arithmetic: each
     /// activation row is quantized to 8-bit blocks (Q8_0 for Q4_0/Q5_0/Q8_0 weights, Q8_1 for Q4_1/Q5_1, Q8_K for the
-    /// K-quants; rounded to F16/BF16 for F16/BF16 weights) and the products are summed in integers. False is exact:
-    /// weights are dequantized to float32 and multiplied with the float32 activations.
+    /// K-quants; rounded to F16/BF16 for F16/BF16 weights) and the products are summed in integers.
     /// </summary>
-    public bool QuantizeActivations { get; init; } = true;
+    public bool QuantizeActivations { get; init; }
 
-    /// <summary>A single-threaded pool (llama.cpp arithmetic).</summary>
+    /// <summary>A single-threaded pool (exact arithmetic).</summary>
     public static ComputePool Single { get; } = new(1);
 
     /// <summary>

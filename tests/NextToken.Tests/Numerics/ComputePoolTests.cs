@@ -50,13 +50,13 @@ public class ComputePoolTests
     [Fact]
     public void Disposed_pool_refuses_work_and_settings_are_kept()
     {
-        var pool = new ComputePool(2) { QuantizeActivations = false };
-        Assert.False(pool.QuantizeActivations);
+        var pool = new ComputePool(2) { QuantizeActivations = true };
+        Assert.True(pool.QuantizeActivations);
         Assert.Equal(2, pool.ThreadCount);
         pool.Dispose();
         pool.Dispose();
         Assert.Throws<ObjectDisposedException>(() => pool.For(10, (_, _) => { }));
-        Assert.True(ComputePool.Single.QuantizeActivations);
+        Assert.False(ComputePool.Single.QuantizeActivations);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ComputePool(-1));
     }
 }

@@ -34,7 +34,13 @@ internal static unsafe class QuantizedRowKernels
     /// <summary>From this many tokens on, weight tiles are decoded to floats once and multiplied by <see cref="TiledMatMul"/>.</summary>
     public const int TiledFromTokens = 4;
 
-    /// <summary>llama.cpp's arithmetic: activations quantized once to 8-bit blocks, integer dot products.</summary>
+    /// <summary>
+    /// llama.cpp's arithmetic: activations quantized once to 8-bit blocks, integer dot products, for every token count.
+    /// A float tile for prompts was tried here (activations decoded back to d·q): it is equal in exact arithmetic but
+    /// rounds differently, and re-quantizing the next layer's activations turns those 1e-6 differences into logit
+    /// differences of up to 0.1, so a prompt would no longer score like the same tokens fed one by one. Fast prompts
+    /// are the exact mode's (<see cref="MatMulDequantized{TBlock}"/>).
+    /// </summary>
     public static void MatMulQuantized<TBlock>(byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
         where TBlock : IQuantizedBlock
     {
@@ -48,11 +54,6 @@ internal static unsafe class QuantizedRowKernels
             {
                 for (var t = 0; t < n; t++)
                     ActivationQuantizer.Quantize(TBlock.Activation, x + (long)t * columns, activations + (long)t * activationRowBytes, columns);
-                if (n >= TiledFromTokens)
-                {
-                    MatMulQuantizedTiled<TBlock>(data, rows, columns, activations, y, n, pool);
-                    return;
-                }
                 var a = (nint)activations;
                 var w = (nint)data;
                 var output = (nint)y;
@@ -76,52 +77,9 @@ internal static unsafe class QuantizedRowKernels
     }
 
     /// <summary>
-    /// The prompt path of llama.cpp's arithmetic: the quantized activations decoded to floats (d·q, exact), then the
-    /// tiled float product. Q8_1 products use llama.cpp's f16-rounded s = d·Σq for the weights' min term: the
-    /// difference from the exact d·Σq is added back per block.
+    /// Decodes 4 weight rows at a time to floats and multiplies them with every token.
     /// </summary>
-    private static void MatMulQuantizedTiled<TBlock>(byte* data, int rows, int columns, byte* activations, float* y, int n, ComputePool pool)
-        where TBlock : IQuantizedBlock
-    {
-        var format = TBlock.Activation;
-        var blocks = columns / TBlock.BlockElements;
-        var blockBytes = ActivationQuantizer.BlockBytes(format);
-        var size = ActivationQuantizer.BlockElements(format);
-        var decoded = ArrayPool<float>.Shared.Rent(checked(n * columns));
-        var minCorrection = format == ActivationFormat.Q8_1 ? ArrayPool<float>.Shared.Rent(n * blocks) : null;
-        try
-        {
-            fixed (float* xd = decoded)
-            fixed (float* correction = minCorrection)
-            {
-                for (long b = 0; b < (long)n * columns / size; b++)
-                {
-                    var block = activations + b * blockBytes;
-                    var d = format == ActivationFormat.Q8_K ? *(float*)block : HalfConversion.Read(block);
-                    var qs = (sbyte*)(block + (format == ActivationFormat.Q8_0 ? 2 : 4));
-                    var sum = 0;
-                    for (var j = 0; j < size; j++)
-                    {
-                        xd[b * size + j] = d * qs[j];
-                        sum += qs[j];
-                    }
-                    if (correction != null) correction[b] = HalfConversion.Read(block + 2) - d * sum;
-                }
-                MatMulTiled<TBlock>(data, rows, columns, xd, y, n, pool, correction);
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(decoded);
-            if (minCorrection is not null) ArrayPool<float>.Shared.Return(minCorrection);
-        }
-    }
-
-    /// <summary>
-    /// Decodes 4 weight rows at a time to floats and multiplies them with every token. When <paramref name="minCorrection"/>
-    /// is given ([n, blocks]), adds Σ_b m[r, b] · minCorrection[t, b], m being each block's f16 min at byte 2.
-    /// </summary>
-    private static void MatMulTiled<TBlock>(byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool, float* minCorrection)
+    private static void MatMulTiled<TBlock>(byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
         where TBlock : IQuantizedBlock
     {
         var blocks = columns / TBlock.BlockElements;
@@ -129,7 +87,6 @@ internal static unsafe class QuantizedRowKernels
         var w = (nint)data;
         var input = (nint)x;
         var output = (nint)y;
-        var correction = (nint)minCorrection;
         pool.For((rows + RowChunk - 1) / RowChunk, (first, last) =>
         {
             var buffer = t_rowBuffer;
@@ -142,18 +99,6 @@ internal static unsafe class QuantizedRowKernels
                     var count = Math.Min(TiledMatMul.TileRows, end - r);
                     for (var i = 0; i < count; i++) DequantizeRow<TBlock>((byte*)w, rowBytes, r + i, columns, tile + i * columns);
                     TiledMatMul.RowsTimesTokens(tile, columns, count, (float*)input, n, columns, (float*)output + r, rows);
-                    if (correction == 0) continue;
-                    for (var i = 0; i < count; i++)
-                    {
-                        var row = (byte*)w + (r + i) * rowBytes;
-                        for (var t = 0; t < n; t++)
-                        {
-                            var c = (float*)correction + (long)t * blocks;
-                            var extra = 0f;
-                            for (var b = 0; b < blocks; b++) extra += HalfConversion.Read(row + (long)b * TBlock.BlockBytes + 2) * c[b];
-                            ((float*)output)[(long)t * rows + r + i] += extra;
-                        }
-                    }
                 }
             }
         });
@@ -165,7 +110,7 @@ internal static unsafe class QuantizedRowKernels
     {
         if (n >= TiledFromTokens)
         {
-            MatMulTiled<TBlock>(data, rows, columns, x, y, n, pool, null);
+            MatMulTiled<TBlock>(data, rows, columns, x, y, n, pool);
             return;
         }
         var rowBytes = (long)(columns / TBlock.BlockElements) * TBlock.BlockBytes;
