@@ -59,43 +59,27 @@ internal static unsafe class IntegerDot
     public static float Q8_0(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ8_0.DotQuantizedScalar(x, y, n);
-        // Two blocks per step into two accumulators, so consecutive FMAs do not wait on each other.
-        Vector256<float> acc0 = default, acc1 = default;
-        var b = 0;
-        for (; b + 2 <= n; b += 2, x += 68, y += 68)
-        {
-            var sum0 = DotSigned(Vector256.Load((sbyte*)(x + 2)), Vector256.Load((sbyte*)(y + 2)));
-            var sum1 = DotSigned(Vector256.Load((sbyte*)(x + 36)), Vector256.Load((sbyte*)(y + 36)));
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sum0), Vector256.Create(Half(x) * Half(y)), acc0);
-            acc1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sum1), Vector256.Create(Half(x + 34) * Half(y + 34)), acc1);
-        }
-        if (b < n)
+        var acc = Vector256<float>.Zero;
+        for (var b = 0; b < n; b++, x += 34, y += 34)
         {
             var sumi = DotSigned(Vector256.Load((sbyte*)(x + 2)), Vector256.Load((sbyte*)(y + 2)));
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc0);
+            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc);
         }
-        return Vector256.Sum(acc0 + acc1);
+        return Vector256.Sum(acc);
     }
 
     public static float Q4_0(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ4_0.DotQuantizedScalar(x, y, n);
-        Vector256<float> acc0 = default, acc1 = default;
+        var acc = Vector256<float>.Zero;
         var eight = Vector256.Create((byte)8);
-        var b = 0;
-        for (; b + 2 <= n; b += 2, x += 36, y += 68)
+        for (var b = 0; b < n; b++, x += 18, y += 34)
         {
-            var sum0 = DotSigned((Nibbles(x + 2) - eight).AsSByte(), Vector256.Load((sbyte*)(y + 2)));
-            var sum1 = DotSigned((Nibbles(x + 20) - eight).AsSByte(), Vector256.Load((sbyte*)(y + 36)));
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sum0), Vector256.Create(Half(x) * Half(y)), acc0);
-            acc1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sum1), Vector256.Create(Half(x + 18) * Half(y + 34)), acc1);
+            var q = (Nibbles(x + 2) - eight).AsSByte();
+            var sumi = DotSigned(q, Vector256.Load((sbyte*)(y + 2)));
+            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc);
         }
-        if (b < n)
-        {
-            var sumi = DotSigned((Nibbles(x + 2) - eight).AsSByte(), Vector256.Load((sbyte*)(y + 2)));
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc0);
-        }
-        return Vector256.Sum(acc0 + acc1);
+        return Vector256.Sum(acc);
     }
 
     public static float Q4_1(byte* x, byte* y, int n)
