@@ -6,6 +6,7 @@ namespace NextToken.Tests.Numerics;
 public unsafe class WeightMatrixTests
 {
     private static readonly ComputePool Exact1 = new(1) { QuantizeActivations = false };
+    private static readonly ComputePool Int8 = new(1) { QuantizeActivations = true };
 
     private static WeightMatrix Random(TensorType type, int rows, int blocksPerRow, Random random, out int columns) =>
         Random(type, rows, blocksPerRow, random, out columns, out _);
@@ -94,7 +95,7 @@ public unsafe class WeightMatrixTests
                 var magnitude = ReferenceExact(w, x, n, absolute: true);
                 foreach (var threads in new[] { 1, 2 })
                 {
-                    using var pool = new ComputePool(threads);
+                    using var pool = new ComputePool(threads) { QuantizeActivations = true };
                     var y = new float[n * rows];
                     w.MatMul(x, y, n, pool);
                     AssertClose(expected, y, 1e-4, $"{type} {rows}×{columns} n={n} threads={threads}");
@@ -118,7 +119,7 @@ public unsafe class WeightMatrixTests
             var rounded = x.Select(v => type == TensorType.F16 ? HalfConversion.RoundToHalf(v) : HalfConversion.BFloat16ToSingle(HalfConversion.ToBFloat16(v))).ToArray();
             var expected = ReferenceExact(w, rounded, n);
             var y = new float[n * 9];
-            w.MatMul(x, y, n, ComputePool.Single);
+            w.MatMul(x, y, n, Int8);
             AssertClose(expected, y, 1e-5, type.ToString());
         }
     }
