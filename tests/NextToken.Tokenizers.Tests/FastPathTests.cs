@@ -70,4 +70,20 @@ public class FastPathTests
             Assert.Equal(eager.Find(left, right), derived.Find(left, right));
         }
     }
+
+    [Theory]
+    [InlineData("""["a b", "ab \"", "\u00e9 a", "é a"]""")]
+    [InlineData("""[["a", "b"], ["ab", "\""], ["\u00e9", "a"], ["é", "a"]]""")]
+    public void MergesReadFromTheDocumentBytesKeepEscapesAndBothForms(string merges)
+    {
+        var dir = Directory.CreateTempSubdirectory("nexttoken-merges-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "tokenizer.json");
+            File.WriteAllText(path, $$$"""{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2, "\"": 3, "ab\"": 4, "é": 5, "éa": 6}, "merges": {{{merges}}}}}""");
+            var tokenizer = Tokenizer.FromFile(path);
+            Assert.Equal([4, 6, 2], tokenizer.Encode("ab\"éaab"));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
