@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using NextToken.Tokenizers.Bpe;
@@ -26,16 +25,13 @@ internal sealed class BpeModel : TokenModel
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabBySpan;
     private readonly string?[] _pieces;
     private readonly int[] _byteTokens = new int[256];
-    private readonly ConcurrentDictionary<string, ModelToken[]> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ModelToken[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
-    private int _cacheCount;   // ConcurrentDictionary.Count takes every bucket lock: far too slow to ask per piece
+    private readonly PieceCache<ModelToken[]> _cache = new(100_000);
     private bool _splitsBeforeWordMarks;
 
     private BpeModel(Dictionary<string, int> vocab, string?[] pieces, MergeTable merges)
     {
         _vocab = vocab;
         _vocabBySpan = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
-        _cacheBySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
         _pieces = pieces;
         Merges = merges;
     }
@@ -173,11 +169,10 @@ internal sealed class BpeModel : TokenModel
     private void TokenizeWord(ReadOnlySpan<char> word, int offset, List<ModelToken> output)
     {
         var cacheable = word.Length <= CachedWordMaxLength;
-        if (!cacheable || !_cacheBySpan.TryGetValue(word, out var tokens))
+        if (!cacheable || !_cache.TryGetValue(word, out var tokens))
         {
             tokens = TokenizeUncached(word);
-            if (cacheable && Volatile.Read(ref _cacheCount) < 100_000 && _cacheBySpan.TryAdd(word, tokens))
-                Interlocked.Increment(ref _cacheCount);
+            if (cacheable) _cache.Add(word, tokens);
         }
         if (offset == 0) output.AddRange(tokens);
         else foreach (var t in tokens) output.Add(new ModelToken(t.Id, t.Start + offset, t.End + offset));
