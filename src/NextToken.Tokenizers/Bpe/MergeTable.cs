@@ -12,7 +12,9 @@ namespace NextToken.Tokenizers.Bpe;
 /// tiktoken encodings have no merge list: a pair merges when its joined bytes are a token, at that token's rank.
 /// Building the table of every such pair (each split of each token) took 300-400 ms for o200k_base at load,
 /// while only the few pairs a text meets are ever asked for; <see cref="FromTokenBytes"/> answers those by
-/// looking the joined bytes up instead, which costs some nanoseconds per lookup on cache misses only.
+/// looking the joined bytes up instead. Joining and hashing bytes on every lookup made a fresh tokenizer's first
+/// pass over a document about a third slower, so each answer (found or not) is remembered in a lock-free table of
+/// packed 64-bit slots, written with one compare-exchange; a pair met again costs what a stored rule costs.
 /// </remarks>
 internal sealed class MergeTable
 {
@@ -20,6 +22,11 @@ internal sealed class MergeTable
     private const int MaxJoinedBytes = 256;
     private readonly ByteSequenceTable? _tokenTable;   // set: rules derived from token bytes (tiktoken)
     private readonly byte[]?[]? _tokenBytes;
+    private long[]? _derived;   // remembered derived rules: Occupied | pair << 19 | (id + 1, 0 for none)
+    private const int IdBits = 18;   // ids below 2^18 (262,144) are remembered; larger vocabularies look every pair up
+    private const int DerivedSlots = 1 << 17;
+    private const int DerivedProbes = 8;
+    private const long Occupied = 1L << 62;
     private long[] _keys;
     private long[] _values;   // rank << 32 | merged id
     private int _mask;
@@ -93,6 +100,38 @@ internal sealed class MergeTable
     }
 
     private long FindByBytes(int left, int right)
+    {
+        if ((uint)(left | right) >= 1u << IdBits) return JoinAndFind(left, right);
+        var derived = _derived ?? InitializeDerived();
+        var pair = ((long)left << IdBits) | (uint)right;
+        var slot = (int)((ulong)(pair * unchecked((long)0x9E3779B97F4A7C15)) >> 47) & (DerivedSlots - 1);
+        for (var probe = 0; probe < DerivedProbes; probe++)
+        {
+            var stored = Volatile.Read(ref derived[slot]);
+            if (stored == 0)
+            {
+                var rule = JoinAndFind(left, right);
+                var id = rule < 0 ? 0 : (int)rule + 1;
+                Interlocked.CompareExchange(ref derived[slot], Occupied | (pair << (IdBits + 1)) | (uint)id, 0);
+                return rule;
+            }
+            if (((stored >> (IdBits + 1)) & ((1L << (2 * IdBits)) - 1)) == pair)
+            {
+                var id = (int)(stored & ((1 << (IdBits + 1)) - 1)) - 1;
+                return id < 0 ? -1 : Pack(id, id);
+            }
+            slot = (slot + 1) & (DerivedSlots - 1);
+        }
+        return JoinAndFind(left, right);
+    }
+
+    private long[] InitializeDerived()
+    {
+        Interlocked.CompareExchange(ref _derived, new long[DerivedSlots], null);
+        return _derived;
+    }
+
+    private long JoinAndFind(int left, int right)
     {
         var l = _tokenBytes![left]!;
         var r = _tokenBytes[right]!;
