@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace NextToken.Tokenizers;
 
 // Performance notes. Encoders remember what each piece (or word) of text became, because natural text repeats
@@ -54,7 +51,7 @@ internal sealed class PieceCache<TValue> where TValue : class
     public bool TryGetValue(ReadOnlySpan<char> piece, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TValue? value)
     {
         var slots = Volatile.Read(ref _table).Slots;
-        var hash = Hash(piece);
+        var hash = TextHash.Of(piece);
         var mask = slots.Length - 1;
         var slot = hash & mask;
         for (var probe = 0; probe < MaxProbes; probe++)
@@ -82,7 +79,7 @@ internal sealed class PieceCache<TValue> where TValue : class
             table = Volatile.Read(ref _table);
         }
         var slots = table.Slots;
-        var hash = Hash(piece);
+        var hash = TextHash.Of(piece);
         var mask = slots.Length - 1;
         var slot = hash & mask;
         Entry? created = null;
@@ -102,18 +99,5 @@ internal sealed class PieceCache<TValue> where TValue : class
             if (entry.Hash == hash && piece.SequenceEqual(entry.Key)) return;   // another thread stored it first
             slot = (slot + 1) & mask;
         }
-    }
-
-    /// <summary>A multiply-xorshift hash over four UTF-16 units at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int Hash(ReadOnlySpan<char> text)
-    {
-        var h = 0x9E3779B97F4A7C15UL ^ (ulong)text.Length;
-        var words = MemoryMarshal.Cast<char, ulong>(text);
-        foreach (var w in words) h = (System.Numerics.BitOperations.RotateLeft(h, 25) ^ w) * 0xFF51AFD7ED558CCDUL;
-        ulong tail = 0;
-        for (var i = words.Length * 4; i < text.Length; i++) tail = (tail << 16) | text[i];
-        h = (System.Numerics.BitOperations.RotateLeft(h, 25) ^ tail) * 0xC4CEB9FE1A85EC53UL;
-        return (int)(h ^ (h >> 32));
     }
 }

@@ -53,7 +53,7 @@ internal sealed class BpeModel : TokenModel
     {
         var (vocab, pieces) = ReadVocabObject(e, f);
         var prefix = f.String(e, "continuing_subword_prefix", "model");
-        var merges = ReadMerges(f.Array(e, "merges", "model"), vocab, prefix, f);
+        var merges = ReadMerges(f.Array(e, "merges", "model"), new TokenIndex(vocab), prefix, f);
         var model = new BpeModel(vocab, pieces, merges)
         {
             UnknownToken = f.String(e, "unk_token", "model"),
@@ -73,9 +73,8 @@ internal sealed class BpeModel : TokenModel
     /// Each token is decoded from the document's UTF-8 into one reused buffer and looked up by span: Llama 3 has
     /// 280,000 merges, and making three strings per merge (left, right, joined) was most of its load time.
     /// </summary>
-    private static MergeTable ReadMerges(JsonElement array, Dictionary<string, int> vocab, string? prefix, JsonFields f)
+    private static MergeTable ReadMerges(JsonElement array, TokenIndex index, string? prefix, JsonFields f)
     {
-        var lookup = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
         var merges = new MergeTable(array.GetArrayLength());
         var buffer = new char[512];
         var rank = 0;
@@ -106,8 +105,10 @@ internal sealed class BpeModel : TokenModel
             buffer.AsSpan(0, leftLength).CopyTo(buffer.AsSpan(joinedStart));
             buffer.AsSpan(rightStart + rightLength - tail.Length, tail.Length).CopyTo(buffer.AsSpan(joinedStart + leftLength));
 
-            if (!lookup.TryGetValue(buffer.AsSpan(0, leftLength), out var l) || !lookup.TryGetValue(buffer.AsSpan(rightStart, rightLength), out var r)
-                || !lookup.TryGetValue(buffer.AsSpan(joinedStart, joinedLength), out var merged))
+            var l = index.Find(buffer.AsSpan(0, leftLength));
+            var r = index.Find(buffer.AsSpan(rightStart, rightLength));
+            var merged = index.Find(buffer.AsSpan(joinedStart, joinedLength));
+            if (l < 0 || r < 0 || merged < 0)
                 throw f.Error($"model.merges[{rank}] ('{buffer.AsSpan(0, leftLength)} {buffer.AsSpan(rightStart, rightLength)}') uses a token that is not in the vocabulary");
             merges.Add(l, r, rank, merged);
             rank++;
