@@ -19,7 +19,7 @@ namespace NextToken.Tokenizers.HuggingFace;
 internal sealed class BpeModel : TokenModel
 {
     private const char WordMark = '▁';
-    private const int CachedWordMaxLength = 64;
+    private const int CachedWordMaxLength = 256;   // rules of dashes and the like are words too, and they repeat
 
     private readonly Dictionary<string, int> _vocab;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabBySpan;
