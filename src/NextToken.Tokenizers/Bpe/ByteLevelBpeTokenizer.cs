@@ -46,7 +46,7 @@ public sealed class ByteLevelBpeTokenizer : Tokenizer
         _displayPieces = d.DisplayPieces ?? new string?[d.TokenBytes.Length];
         _merges = d.Merges;
         _splitter = d.Splitter;
-        _wholePieces = d.WholePieceFirst ? new ByteSequenceTable(d.TokenBytes) : null;
+        _wholePieces = d.WholePieceFirst ? d.WholePieceTable ?? new ByteSequenceTable(d.TokenBytes) : null;
         for (var b = 0; b < 256; b++) _byteToId[b] = d.ByteToId[b];
         _isSpecial = new bool[d.TokenBytes.Length];
         foreach (var id in d.SpecialTokens.Values) _isSpecial[id] = true;

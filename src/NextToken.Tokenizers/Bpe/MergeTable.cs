@@ -135,6 +135,7 @@ internal sealed class MergeTable
         return _derived;
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]   // the buffer is written before it is read
     private long JoinAndFind(int left, int right)
     {
         var l = _tokenBytes![left]!;
