@@ -16,7 +16,8 @@ namespace NextToken.Tokenizers.Bpe;
 /// pieces; misses run
 /// <see cref="BytePairMerger"/>. The hand-coded splitters replace .NET <c>Regex</c>, which alone was slower than
 /// the whole pipeline is now. Tried: caching by hash of UTF-8 bytes (needs the encode first, slower), no cache
-/// (about 3x slower on English).
+/// (about 3x slower on English), a ConcurrentDictionary cache (its lock per insert, and asking its Count per
+/// miss, made a fresh tokenizer's first pass over 2 MB of English 2-5 MB/s; now 25-35 MB/s, later passes 50-90).
 /// </remarks>
 public sealed class ByteLevelBpeTokenizer : Tokenizer
 {

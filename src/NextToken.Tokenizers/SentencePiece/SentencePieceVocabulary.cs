@@ -12,7 +12,7 @@ internal sealed class SentencePieceVocabulary
     private const float SmallestNormalFloat = 1.17549435E-38f;
 
     private readonly Dictionary<string, int> _ids;
-    private readonly HuggingFace.TokenIndex _spanLookup;   // one cache miss per probe; segmenting looks up every candidate pair
+    private readonly TokenIndex _spanLookup;   // one cache miss per probe; segmenting looks up every candidate pair
     private readonly byte[][] _bytes;
 
     public SentencePieceVocabulary(string[] pieces, float[] scores, PieceType[] types, bool keepFirstDuplicate, Func<string, Exception> error)
@@ -55,7 +55,7 @@ internal sealed class SentencePieceVocabulary
         }
         if (MinNormalScore == float.MaxValue) MinNormalScore = 0;
         HasAllBytes = Array.IndexOf(ByteIds, -1) < 0;
-        _spanLookup = new HuggingFace.TokenIndex(_ids);
+        _spanLookup = new TokenIndex(_ids);
     }
 
     public string[] Pieces { get; }

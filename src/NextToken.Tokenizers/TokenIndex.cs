@@ -1,13 +1,15 @@
-namespace NextToken.Tokenizers.HuggingFace;
+namespace NextToken.Tokenizers;
 
 /// <summary>
-/// Finds a token's id from its text given as a span; used to read a <c>tokenizer.json</c>'s merges, three lookups each.
+/// Finds a token's id from its text given as a span: reading a <c>tokenizer.json</c>'s merges (three lookups each)
+/// and SentencePiece's segmentation (one lookup per candidate pair).
 /// </summary>
 /// <remarks>
 /// Performance: a <c>Dictionary&lt;string, int&gt;</c> lookup touches its bucket array, its entry array and the
 /// key string, three cache misses in a 128,000-token vocabulary, and these lookups were 40% of Llama 3's load
-/// time. Here a slot packs the text's hash with the id in one 64-bit word, so a probe is one miss and the
-/// token's text is read only when the hashes agree.
+/// time. Here a slot packs the text's hash with the entry in one 64-bit word, so a probe is one miss and the
+/// token's text is read only when the hashes agree. In SentencePiece's segmentation the same switch made a fresh
+/// Llama 2 tokenizer's first pass over a document about a third faster.
 /// </remarks>
 internal sealed class TokenIndex
 {
