@@ -33,7 +33,7 @@ internal sealed class PieceCache<TValue> where TValue : class
 
     private readonly int _capacity;
     private readonly int _limit;
-    private Table _table;
+    private Table? _table;   // made on the first add, so a tokenizer that never encodes holds no table
 
     /// <param name="limit">How many pieces to hold before starting over (the table has twice as many slots, rounded to a power of two).</param>
     public PieceCache(int limit)
@@ -41,16 +41,20 @@ internal sealed class PieceCache<TValue> where TValue : class
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         _limit = limit;
         _capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)limit * 2);
-        _table = new Table(_capacity);
     }
 
     /// <summary>Number of pieces held now.</summary>
-    public int Count => Volatile.Read(ref _table.Count);
+    public int Count => Volatile.Read(ref _table) is { } table ? Volatile.Read(ref table.Count) : 0;
 
     /// <summary>What <paramref name="piece"/> was stored with, if it is here.</summary>
     public bool TryGetValue(ReadOnlySpan<char> piece, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TValue? value)
     {
-        var slots = Volatile.Read(ref _table).Slots;
+        if (Volatile.Read(ref _table) is not { } table)
+        {
+            value = null;
+            return false;
+        }
+        var slots = table.Slots;
         var hash = TextHash.Of(piece);
         var mask = slots.Length - 1;
         var slot = hash & mask;
@@ -73,10 +77,10 @@ internal sealed class PieceCache<TValue> where TValue : class
     public void Add(ReadOnlySpan<char> piece, TValue value)
     {
         var table = Volatile.Read(ref _table);
-        if (Volatile.Read(ref table.Count) >= _limit)
+        if (table is null || Volatile.Read(ref table.Count) >= _limit)
         {
             Interlocked.CompareExchange(ref _table, new Table(_capacity), table);
-            table = Volatile.Read(ref _table);
+            table = Volatile.Read(ref _table)!;
         }
         var slots = table.Slots;
         var hash = TextHash.Of(piece);
