@@ -60,7 +60,8 @@ public class FastPathTests
             }
         }
         Assert.True(rules.Count > ranks.Length / 2);
-        foreach (var (left, right) in rules) Assert.Equal(eager.Find(left, right), derived.Find(left, right));
+        for (var pass = 0; pass < 2; pass++)   // the first pass derives each rule, the second finds it remembered
+            foreach (var (left, right) in rules) Assert.Equal(eager.Find(left, right), derived.Find(left, right));
         var random = new Random(3);
         for (var i = 0; i < 20_000; i++)
         {
@@ -68,6 +69,23 @@ public class FastPathTests
             var left = random.Next(i % 2 == 0 ? 300 : ranks.Length);
             var right = random.Next(i % 3 == 0 ? ranks.Length : 300);
             Assert.Equal(eager.Find(left, right), derived.Find(left, right));
+            Assert.Equal(eager.Find(left, right), derived.Find(left, right));
         }
+    }
+
+    [Theory]
+    [InlineData("""["a b", "ab \"", "\u00e9 a", "é a"]""")]
+    [InlineData("""[["a", "b"], ["ab", "\""], ["\u00e9", "a"], ["é", "a"]]""")]
+    public void MergesReadFromTheDocumentBytesKeepEscapesAndBothForms(string merges)
+    {
+        var dir = Directory.CreateTempSubdirectory("nexttoken-merges-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "tokenizer.json");
+            File.WriteAllText(path, $$$"""{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2, "\"": 3, "ab\"": 4, "é": 5, "éa": 6}, "merges": {{{merges}}}}}""");
+            var tokenizer = Tokenizer.FromFile(path);
+            Assert.Equal([4, 6, 2], tokenizer.Encode("ab\"éaab"));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 }

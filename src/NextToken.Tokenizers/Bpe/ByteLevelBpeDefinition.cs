@@ -23,6 +23,9 @@ internal sealed class ByteLevelBpeDefinition
     /// <summary>tiktoken and <c>ignore_merges</c>: a piece that is itself a token is that token, merges or not.</summary>
     public bool WholePieceFirst { get; init; }
 
+    /// <summary>With <see cref="WholePieceFirst"/>: the id-from-bytes table when the loader already built one.</summary>
+    public ByteSequenceTable? WholePieceTable { get; init; }
+
     /// <summary>Special tokens, recognised in input only when the caller allows it.</summary>
     public IReadOnlyDictionary<string, int> SpecialTokens { get; init; } = new Dictionary<string, int>();
 

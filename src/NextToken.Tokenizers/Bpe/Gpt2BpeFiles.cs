@@ -90,10 +90,12 @@ public static class Gpt2BpeFiles
         return pieces;
     }
 
-    /// <summary>Builds a byte-level BPE from display pieces and merges (shared by vocab.json, tokenizer.json and GGUF).</summary>
+    /// <summary>Builds a byte-level BPE from display pieces and merges (shared by vocab.json, tokenizer.json and GGUF);
+    /// <paramref name="mergeTable"/>, when the caller already built it from <paramref name="mergeList"/>, is used as is.</summary>
     internal static ByteLevelBpeTokenizer Create(string name, Dictionary<string, int> vocab, string?[] pieces, List<(string Left, string Right)> mergeList,
         string path, TextSplitter splitter, IReadOnlyDictionary<string, int> specials, IReadOnlyDictionary<string, int> alwaysMatched,
-        int? eot = null, bool wholePieceFirst = false, int[]? prefixIds = null, int[]? suffixIds = null, int? bos = null, int? pad = null, int? unk = null)
+        int? eot = null, bool wholePieceFirst = false, int[]? prefixIds = null, int[]? suffixIds = null, int? bos = null, int? pad = null, int? unk = null,
+        MergeTable? mergeTable = null)
     {
         var size = pieces.Length;
         foreach (var id in specials.Values.Concat(alwaysMatched.Values)) size = Math.Max(size, id + 1);
@@ -118,14 +120,7 @@ public static class Gpt2BpeFiles
             if (!vocab.TryGetValue(ByteLevelAlphabet.ToChar((byte)b).ToString(), out byteToId[b]))
                 throw new FileFormatException("tokenizer", path, $"the byte-level alphabet is incomplete: no token for byte 0x{b:X2} ('{ByteLevelAlphabet.ToChar((byte)b)}')");
         }
-        var merges = new MergeTable(mergeList.Count);
-        for (var rank = 0; rank < mergeList.Count; rank++)
-        {
-            var (left, right) = mergeList[rank];
-            if (!vocab.TryGetValue(left, out var l) || !vocab.TryGetValue(right, out var r) || !vocab.TryGetValue(left + right, out var merged))
-                throw new FileFormatException("tokenizer", path, $"merge {rank + 1} ('{left} {right}') uses a token that is not in the vocabulary");
-            merges.Add(l, r, rank, merged);
-        }
+        var merges = mergeTable ?? BuildMergeTable(vocab, mergeList, path);
         return new ByteLevelBpeTokenizer(new ByteLevelBpeDefinition
         {
             Name = name,
@@ -144,5 +139,18 @@ public static class Gpt2BpeFiles
             PadTokenId = pad,
             UnknownTokenId = unk,
         });
+    }
+
+    private static MergeTable BuildMergeTable(Dictionary<string, int> vocab, List<(string Left, string Right)> mergeList, string path)
+    {
+        var merges = new MergeTable(mergeList.Count);
+        for (var rank = 0; rank < mergeList.Count; rank++)
+        {
+            var (left, right) = mergeList[rank];
+            if (!vocab.TryGetValue(left, out var l) || !vocab.TryGetValue(right, out var r) || !vocab.TryGetValue(left + right, out var merged))
+                throw new FileFormatException("tokenizer", path, $"merge {rank + 1} ('{left} {right}') uses a token that is not in the vocabulary");
+            merges.Add(l, r, rank, merged);
+        }
+        return merges;
     }
 }

@@ -8,11 +8,15 @@ namespace NextToken.Tokenizers.Bpe;
 /// <remarks>
 /// Performance: an open-addressing table over a packed 64-bit key with a multiplicative hash. A
 /// <c>Dictionary&lt;(int, int), …&gt;</c> was about twice as slow in the merge loop; most lookups miss, and a
-/// miss here costs one or two probes of contiguous memory.
+/// miss here costs one or two probes of contiguous memory. Key and value sit side by side in one 16-byte slot
+/// (separate key and value arrays cost a second cache miss per rule, which showed in loading Llama 3's 280,000
+/// merges as well as in merging).
 /// tiktoken encodings have no merge list: a pair merges when its joined bytes are a token, at that token's rank.
 /// Building the table of every such pair (each split of each token) took 300-400 ms for o200k_base at load,
 /// while only the few pairs a text meets are ever asked for; <see cref="FromTokenBytes"/> answers those by
-/// looking the joined bytes up instead, which costs some nanoseconds per lookup on cache misses only.
+/// looking the joined bytes up instead. Joining and hashing bytes on every lookup made a fresh tokenizer's first
+/// pass over a document about a third slower, so each answer (found or not) is remembered in a lock-free table of
+/// packed 64-bit slots, written with one compare-exchange; a pair met again costs what a stored rule costs.
 /// </remarks>
 internal sealed class MergeTable
 {
@@ -20,8 +24,18 @@ internal sealed class MergeTable
     private const int MaxJoinedBytes = 256;
     private readonly ByteSequenceTable? _tokenTable;   // set: rules derived from token bytes (tiktoken)
     private readonly byte[]?[]? _tokenBytes;
-    private long[] _keys;
-    private long[] _values;   // rank << 32 | merged id
+    private long[]? _derived;   // remembered derived rules: Occupied | pair << 19 | (id + 1, 0 for none)
+    private const int IdBits = 18;   // ids below 2^18 (262,144) are remembered; larger vocabularies look every pair up
+    private const int DerivedSlots = 1 << 17;
+    private const int DerivedProbes = 8;
+    private const long Occupied = 1L << 62;
+    private struct Slot
+    {
+        public long Key;     // left << 32 | right; Empty when unused
+        public long Value;   // rank << 32 | merged id
+    }
+
+    private Slot[] _slots;
     private int _mask;
     private int _shift;
 
@@ -29,9 +43,7 @@ internal sealed class MergeTable
     {
         var capacity = 16;
         while (capacity < expectedCount * 2) capacity <<= 1;
-        _keys = new long[capacity];
-        Array.Fill(_keys, Empty);
-        _values = new long[capacity];
+        _slots = NewSlots(capacity);
         _mask = capacity - 1;
         _shift = 64 - System.Numerics.BitOperations.Log2((uint)capacity);
     }
@@ -40,8 +52,7 @@ internal sealed class MergeTable
     {
         _tokenTable = table;
         _tokenBytes = tokenBytes;
-        _keys = [];
-        _values = [];
+        _slots = [];
     }
 
     /// <summary>
@@ -59,20 +70,20 @@ internal sealed class MergeTable
     public void Add(int left, int right, int rank, int merged)
     {
         if (_tokenTable is not null) throw new InvalidOperationException("rules derived from token bytes cannot be added to");
-        if ((Count + 1) * 2 > _keys.Length) Grow();
+        if ((Count + 1) * 2 > _slots.Length) Grow();
         var key = Key(left, right);
-        var slot = Slot(key);
-        while (_keys[slot] != Empty)
+        var slot = SlotOf(key);
+        while (_slots[slot].Key != Empty)
         {
-            if (_keys[slot] == key)
+            ref var s = ref _slots[slot];
+            if (s.Key == key)
             {
-                if (rank < (int)(_values[slot] >> 32)) _values[slot] = Pack(rank, merged);
+                if (rank < (int)(s.Value >> 32)) s.Value = Pack(rank, merged);
                 return;
             }
             slot = (slot + 1) & _mask;
         }
-        _keys[slot] = key;
-        _values[slot] = Pack(rank, merged);
+        _slots[slot] = new Slot { Key = key, Value = Pack(rank, merged) };
         Count++;
     }
 
@@ -82,17 +93,50 @@ internal sealed class MergeTable
     {
         if (_tokenTable is not null) return FindByBytes(left, right);
         var key = Key(left, right);
-        var slot = Slot(key);
+        var slot = SlotOf(key);
         while (true)
         {
-            var k = _keys[slot];
-            if (k == key) return _values[slot];
-            if (k == Empty) return -1;
+            ref var s = ref _slots[slot];
+            if (s.Key == key) return s.Value;
+            if (s.Key == Empty) return -1;
             slot = (slot + 1) & _mask;
         }
     }
 
     private long FindByBytes(int left, int right)
+    {
+        if ((uint)(left | right) >= 1u << IdBits) return JoinAndFind(left, right);
+        var derived = _derived ?? InitializeDerived();
+        var pair = ((long)left << IdBits) | (uint)right;
+        var slot = (int)((ulong)(pair * unchecked((long)0x9E3779B97F4A7C15)) >> 47) & (DerivedSlots - 1);
+        for (var probe = 0; probe < DerivedProbes; probe++)
+        {
+            var stored = Volatile.Read(ref derived[slot]);
+            if (stored == 0)
+            {
+                var rule = JoinAndFind(left, right);
+                var id = rule < 0 ? 0 : (int)rule + 1;
+                Interlocked.CompareExchange(ref derived[slot], Occupied | (pair << (IdBits + 1)) | (uint)id, 0);
+                return rule;
+            }
+            if (((stored >> (IdBits + 1)) & ((1L << (2 * IdBits)) - 1)) == pair)
+            {
+                var id = (int)(stored & ((1 << (IdBits + 1)) - 1)) - 1;
+                return id < 0 ? -1 : Pack(id, id);
+            }
+            slot = (slot + 1) & (DerivedSlots - 1);
+        }
+        return JoinAndFind(left, right);
+    }
+
+    private long[] InitializeDerived()
+    {
+        Interlocked.CompareExchange(ref _derived, new long[DerivedSlots], null);
+        return _derived;
+    }
+
+    [System.Runtime.CompilerServices.SkipLocalsInit]   // the buffer is written before it is read
+    private long JoinAndFind(int left, int right)
     {
         var l = _tokenBytes![left]!;
         var r = _tokenBytes[right]!;
@@ -115,20 +159,24 @@ internal sealed class MergeTable
     private static long Pack(int rank, int merged) => ((long)rank << 32) | (uint)merged;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Slot(long key) => (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15)) >> _shift) & _mask;
+    private int SlotOf(long key) => (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15)) >> _shift) & _mask;
+
+    private static Slot[] NewSlots(int capacity)
+    {
+        var slots = new Slot[capacity];
+        for (var i = 0; i < slots.Length; i++) slots[i].Key = Empty;
+        return slots;
+    }
 
     private void Grow()
     {
-        var keys = _keys;
-        var values = _values;
-        var capacity = keys.Length * 2;
-        _keys = new long[capacity];
-        Array.Fill(_keys, Empty);
-        _values = new long[capacity];
+        var old = _slots;
+        var capacity = old.Length * 2;
+        _slots = NewSlots(capacity);
         _mask = capacity - 1;
         _shift = 64 - System.Numerics.BitOperations.Log2((uint)capacity);
         Count = 0;
-        for (var i = 0; i < keys.Length; i++)
-            if (keys[i] != Empty) Add((int)(keys[i] >> 32), (int)keys[i], (int)(values[i] >> 32), (int)values[i]);
+        foreach (var s in old)
+            if (s.Key != Empty) Add((int)(s.Key >> 32), (int)s.Key, (int)(s.Value >> 32), (int)s.Value);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using NextToken.Tokenizers.Bpe;
@@ -20,29 +19,24 @@ namespace NextToken.Tokenizers.HuggingFace;
 internal sealed class BpeModel : TokenModel
 {
     private const char WordMark = '▁';
-    private const int CachedWordMaxLength = 64;
+    private const int CachedWordMaxLength = 256;   // rules of dashes and the like are words too, and they repeat
 
     private readonly Dictionary<string, int> _vocab;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabBySpan;
     private readonly string?[] _pieces;
     private readonly int[] _byteTokens = new int[256];
-    private readonly ConcurrentDictionary<string, ModelToken[]> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ModelToken[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
-    private int _cacheCount;   // ConcurrentDictionary.Count takes every bucket lock: far too slow to ask per piece
+    private readonly PieceCache<ModelToken[]> _cache = new(100_000);
     private bool _splitsBeforeWordMarks;
 
-    private BpeModel(Dictionary<string, int> vocab, string?[] pieces, MergeTable merges, List<(string, string)> mergeList)
+    private BpeModel(Dictionary<string, int> vocab, string?[] pieces, MergeTable merges)
     {
         _vocab = vocab;
         _vocabBySpan = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
-        _cacheBySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
         _pieces = pieces;
         Merges = merges;
-        MergeList = mergeList;
     }
 
     public MergeTable Merges { get; }
-    public List<(string Left, string Right)> MergeList { get; }
     public Dictionary<string, int> Vocab => _vocab;
     public override string?[] Pieces => _pieces;
     public override int? UnknownId => UnknownToken is { } u && _vocab.TryGetValue(u, out var id) ? id : null;
@@ -58,31 +52,9 @@ internal sealed class BpeModel : TokenModel
     public static new BpeModel Read(JsonElement e, JsonFields f)
     {
         var (vocab, pieces) = ReadVocabObject(e, f);
-        var mergeList = new List<(string, string)>();
-        foreach (var m in f.Array(e, "merges", "model").EnumerateArray())
-        {
-            if (m.ValueKind == JsonValueKind.String)
-            {
-                var s = m.GetString()!;
-                var space = s.IndexOf(' ', 1);
-                if (space <= 0) throw f.Error($"model.merges: '{s}' is not two tokens separated by a space");
-                mergeList.Add((s[..space], s[(space + 1)..]));
-            }
-            else if (m.ValueKind == JsonValueKind.Array && m.GetArrayLength() == 2 && m[0].ValueKind == JsonValueKind.String && m[1].ValueKind == JsonValueKind.String)
-                mergeList.Add((m[0].GetString()!, m[1].GetString()!));
-            else throw f.Error("model.merges entries should be \"a b\" strings or [a, b] pairs");
-        }
         var prefix = f.String(e, "continuing_subword_prefix", "model");
-        var merges = new MergeTable(mergeList.Count);
-        for (var rank = 0; rank < mergeList.Count; rank++)
-        {
-            var (left, right) = mergeList[rank];
-            var mergedText = left + (prefix is not null && right.StartsWith(prefix, StringComparison.Ordinal) ? right[prefix.Length..] : right);
-            if (!vocab.TryGetValue(left, out var l) || !vocab.TryGetValue(right, out var r) || !vocab.TryGetValue(mergedText, out var merged))
-                throw f.Error($"model.merges[{rank}] ('{left} {right}') uses a token that is not in the vocabulary");
-            merges.Add(l, r, rank, merged);
-        }
-        var model = new BpeModel(vocab, pieces, merges, mergeList)
+        var merges = ReadMerges(f.Array(e, "merges", "model"), new TokenIndex(vocab), prefix, f);
+        var model = new BpeModel(vocab, pieces, merges)
         {
             UnknownToken = f.String(e, "unk_token", "model"),
             FuseUnknown = f.Bool(e, "fuse_unk", false, "model"),
@@ -94,6 +66,70 @@ internal sealed class BpeModel : TokenModel
         for (var b = 0; b < 256; b++) model._byteTokens[b] = vocab.TryGetValue($"<0x{b:X2}>", out var id) ? id : -1;
         model._splitsBeforeWordMarks = model.CanSplitBeforeWordMarks();
         return model;
+    }
+
+    /// <summary>
+    /// Reads <c>model.merges</c> (<c>"a b"</c> strings or <c>[a, b]</c> pairs, earliest first) straight into the merge table.
+    /// Each token is decoded from the document's UTF-8 into one reused buffer and looked up by span: Llama 3 has
+    /// 280,000 merges, and making three strings per merge (left, right, joined) was most of its load time.
+    /// </summary>
+    private static MergeTable ReadMerges(JsonElement array, TokenIndex index, string? prefix, JsonFields f)
+    {
+        var merges = new MergeTable(array.GetArrayLength());
+        var buffer = new char[512];
+        var rank = 0;
+        foreach (var m in array.EnumerateArray())
+        {
+            int leftLength, rightStart, rightLength;
+            if (m.ValueKind == JsonValueKind.String)
+            {
+                var length = Decode(m, ref buffer, 0);
+                var space = length > 1 ? buffer.AsSpan(1, length - 1).IndexOf(' ') + 1 : 0;
+                if (space <= 0) throw f.Error($"model.merges: '{m.GetString()}' is not two tokens separated by a space");
+                (leftLength, rightStart, rightLength) = (space, space + 1, length - space - 1);
+            }
+            else if (m.ValueKind == JsonValueKind.Array && m.GetArrayLength() == 2 && m[0].ValueKind == JsonValueKind.String && m[1].ValueKind == JsonValueKind.String)
+            {
+                leftLength = Decode(m[0], ref buffer, 0);
+                rightStart = leftLength;
+                rightLength = Decode(m[1], ref buffer, rightStart);
+            }
+            else throw f.Error("model.merges entries should be \"a b\" strings or [a, b] pairs");
+
+            // The joined token goes after both halves: left, then right without its continuing-subword prefix.
+            var joinedStart = rightStart + rightLength;
+            var tail = buffer.AsSpan(rightStart, rightLength);
+            if (prefix is not null && tail.StartsWith(prefix, StringComparison.Ordinal)) tail = tail[prefix.Length..];
+            var joinedLength = leftLength + tail.Length;
+            if (buffer.Length < joinedStart + joinedLength) Array.Resize(ref buffer, 2 * (joinedStart + joinedLength));
+            buffer.AsSpan(0, leftLength).CopyTo(buffer.AsSpan(joinedStart));
+            buffer.AsSpan(rightStart + rightLength - tail.Length, tail.Length).CopyTo(buffer.AsSpan(joinedStart + leftLength));
+
+            var l = index.Find(buffer.AsSpan(0, leftLength));
+            var r = index.Find(buffer.AsSpan(rightStart, rightLength));
+            var merged = index.Find(buffer.AsSpan(joinedStart, joinedLength));
+            if (l < 0 || r < 0 || merged < 0)
+                throw f.Error($"model.merges[{rank}] ('{buffer.AsSpan(0, leftLength)} {buffer.AsSpan(rightStart, rightLength)}') uses a token that is not in the vocabulary");
+            merges.Add(l, r, rank, merged);
+            rank++;
+        }
+        return merges;
+    }
+
+    /// <summary>Decodes a JSON string into <paramref name="buffer"/> at <paramref name="at"/>; returns its length in chars.</summary>
+    private static int Decode(JsonElement s, ref char[] buffer, int at)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(s);
+        if (raw.Length >= 2 && raw[0] == (byte)'"') raw = raw[1..^1];
+        if (raw.IndexOf((byte)'\\') >= 0)
+        {
+            var text = s.GetString()!;   // escapes: let the reader unescape
+            if (buffer.Length < at + text.Length) Array.Resize(ref buffer, 2 * (at + text.Length));
+            text.CopyTo(buffer.AsSpan(at));
+            return text.Length;
+        }
+        if (buffer.Length < at + raw.Length) Array.Resize(ref buffer, 2 * (at + raw.Length));
+        return Encoding.UTF8.GetChars(raw, buffer.AsSpan(at));
     }
 
     /// <summary>
@@ -134,11 +170,10 @@ internal sealed class BpeModel : TokenModel
     private void TokenizeWord(ReadOnlySpan<char> word, int offset, List<ModelToken> output)
     {
         var cacheable = word.Length <= CachedWordMaxLength;
-        if (!cacheable || !_cacheBySpan.TryGetValue(word, out var tokens))
+        if (!cacheable || !_cache.TryGetValue(word, out var tokens))
         {
             tokens = TokenizeUncached(word);
-            if (cacheable && Volatile.Read(ref _cacheCount) < 100_000 && _cacheBySpan.TryAdd(word, tokens))
-                Interlocked.Increment(ref _cacheCount);
+            if (cacheable) _cache.Add(word, tokens);
         }
         if (offset == 0) output.AddRange(tokens);
         else foreach (var t in tokens) output.Add(new ModelToken(t.Id, t.Start + offset, t.End + offset));

@@ -58,11 +58,11 @@ public static class HuggingFaceTokenizers
         };
         if (splitter is null) return null;
         int? Id(string? s) => s is null ? null : Lookup(s, added, bpe);
-        return Gpt2BpeFiles.Create(name, bpe.Vocab, bpe.Pieces, bpe.MergeList, path, splitter,
+        return Gpt2BpeFiles.Create(name, bpe.Vocab, bpe.Pieces, [], path, splitter,
             added.Where(a => a.Special).ToDictionary(a => a.Content, a => a.Id),
             added.Where(a => !a.Special).ToDictionary(a => a.Content, a => a.Id),
             eot: Id(names.Eos), wholePieceFirst: bpe.IgnoreMerges, prefixIds: prefix, suffixIds: suffix,
-            bos: Id(names.Bos), pad: Id(names.Pad), unk: Id(names.Unknown));
+            bos: Id(names.Bos), pad: Id(names.Pad), unk: Id(names.Unknown), mergeTable: bpe.Merges);
     }
 
     private static int? Lookup(string piece, List<AddedToken> added, TokenModel model) =>

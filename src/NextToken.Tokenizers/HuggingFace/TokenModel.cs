@@ -34,7 +34,7 @@ internal abstract class TokenModel
     protected static (Dictionary<string, int> Vocab, string?[] Pieces) ReadVocabObject(JsonElement model, JsonFields f)
     {
         if (!model.TryGetProperty("vocab", out var v) || v.ValueKind != JsonValueKind.Object) throw f.Error("model.vocab should be an object from token to id");
-        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        var vocab = new Dictionary<string, int>(v.GetPropertyCount(), StringComparer.Ordinal);
         var max = -1;
         foreach (var p in v.EnumerateObject())
         {

@@ -2,9 +2,11 @@ namespace NextToken.Tokenizers.SentencePiece;
 
 // Performance notes. Segmentation is SentencePiece's: symbols in a linked list over the text, a max-heap of
 // candidate pairs keyed by the merged piece's score (ties: leftmost first), stale candidates recognised by
-// their size and skipped. Pieces are looked up as spans of the text through an alternate-key dictionary, so
-// no string is made per candidate. The tokenizer calls this once per word (see WordSplitter) and caches the
-// answer, which is where most of the speed comes from. The heap (rather than llama2.c's rescan of all pairs per
+// their size and skipped. Pieces are looked up as spans of the text through a TokenIndex (packed hash per slot:
+// one cache miss per probe, about a third faster than an alternate-key Dictionary here), so no string is made
+// per candidate. The tokenizer calls this once per word and caches the answer in a lock-free PieceCache, which
+// is where most of the speed comes from: a fresh tokenizer's first pass over 2 MB of English runs ~12-17 MB/s,
+// later passes ~50 MB/s. The heap (rather than llama2.c's rescan of all pairs per
 // merge) keeps long runs that cannot be split into words, such as a line of 10,000 'a's, at O(n log n).
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Text;
 
 namespace NextToken.Tokenizers.SentencePiece;
@@ -36,10 +35,7 @@ public sealed partial class SentencePieceTokenizer : Tokenizer
     private readonly SearchValues<char>? _specialFirstChars;
     private readonly bool _splitIntoWords;
     private readonly bool _stripLeadingSpace;
-    private readonly ConcurrentDictionary<string, PieceSpan[]> _wordCache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, PieceSpan[]>.AlternateLookup<ReadOnlySpan<char>> _wordCacheLookup;
-
-    private int _wordCacheCount;   // ConcurrentDictionary.Count takes every bucket lock: far too slow to ask per word
+    private readonly PieceCache<PieceSpan[]> _wordCache = new(MaxCachedWords);
 
     [ThreadStatic] private static NormalizedText? t_normalized;
     [ThreadStatic] private static List<PieceSpan>? t_pieces;
@@ -80,7 +76,6 @@ public sealed partial class SentencePieceTokenizer : Tokenizer
 
         _splitIntoWords = options.Algorithm == SegmentationAlgorithm.Bpe && CanSplitIntoWords(options, _normalizer.Space);
         _stripLeadingSpace = options.AddDummyPrefix && !options.TreatWhitespaceAsSuffix;
-        _wordCacheLookup = _wordCache.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>
@@ -194,17 +189,12 @@ public sealed partial class SentencePieceTokenizer : Tokenizer
             var word = chars[wordStart..wordEnd];
             if (word.Length <= MaxCachedWordLength)
             {
-                if (!_wordCacheLookup.TryGetValue(word, out var cached))
+                if (!_wordCache.TryGetValue(word, out var cached))
                 {
                     pieces.Clear();
                     _bpe!.Segment(word, pieces);
                     cached = pieces.ToArray();
-                    if (Volatile.Read(ref _wordCacheCount) >= MaxCachedWords)
-                    {
-                        _wordCache.Clear();
-                        Volatile.Write(ref _wordCacheCount, 0);
-                    }
-                    if (_wordCacheLookup.TryAdd(word, cached)) Interlocked.Increment(ref _wordCacheCount);
+                    _wordCache.Add(word, cached);
                 }
                 Emit(cached, wordStart);
             }

@@ -12,7 +12,7 @@ internal sealed class SentencePieceVocabulary
     private const float SmallestNormalFloat = 1.17549435E-38f;
 
     private readonly Dictionary<string, int> _ids;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanLookup;
+    private readonly TokenIndex _spanLookup;   // one cache miss per probe; segmenting looks up every candidate pair
     private readonly byte[][] _bytes;
 
     public SentencePieceVocabulary(string[] pieces, float[] scores, PieceType[] types, bool keepFirstDuplicate, Func<string, Exception> error)
@@ -55,7 +55,7 @@ internal sealed class SentencePieceVocabulary
         }
         if (MinNormalScore == float.MaxValue) MinNormalScore = 0;
         HasAllBytes = Array.IndexOf(ByteIds, -1) < 0;
-        _spanLookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        _spanLookup = new TokenIndex(_ids);
     }
 
     public string[] Pieces { get; }
@@ -78,7 +78,7 @@ internal sealed class SentencePieceVocabulary
 
     /// <summary>The id of a piece given as a span, or -1.</summary>
     public int Find(ReadOnlySpan<char> piece) =>
-        piece.Length <= MaxPieceLength && _spanLookup.TryGetValue(piece, out var id) ? id : -1;
+        piece.Length <= MaxPieceLength ? _spanLookup.Find(piece) : -1;
 
     /// <summary>The bytes a token adds to decoded text.</summary>
     public byte[] BytesOf(int id) => _bytes[id];

@@ -152,6 +152,7 @@ public static class TiktokenTokenizers
             ByteToId = byteToId,
             Splitter = splitter,
             WholePieceFirst = true,
+            WholePieceTable = table,
             SpecialTokens = specials,
             EosTokenId = specials.TryGetValue(TiktokenEncoding.EndOfText, out var eot) ? eot : null,
         });
