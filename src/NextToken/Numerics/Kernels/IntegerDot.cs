@@ -56,6 +56,26 @@ internal static unsafe class IntegerDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Half(byte* p) => HalfConversion.ReadFast(p);
 
+    /// <summary>
+    /// Σ of eight lanes in llama.cpp's order (its hsum_float_8): halves added lane-wise, then (0+2) + (1+3). The Q4_1,
+    /// Q5_1 and K-quant kernels use it, with their min terms accumulated as llama.cpp does. Their result is often a
+    /// difference of large terms (the min term), so a one-ulp change in the order of the sums moves activations
+    /// across 8-bit rounding steps downstream often enough to show in the logits: measured on llama-random,
+    /// Vector256.Sum (a different order) and separately summed min terms made Q4_1, Q5_1, Q5_K_M and Q3_K_M disagree
+    /// with llama.cpp at 1–10 of 24 positions; this order makes Q4_1, Q5_K_M and Q3_K_M agree at all of them (Q5_1
+    /// still differs at 5, Q4_K_M at 8). Q8_0, Q4_0 and Q5_0 keep Vector256.Sum, which measured closer to llama.cpp.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float HorizontalSum(Vector256<float> v) => HorizontalSum(v.GetLower() + v.GetUpper());
+
+    /// <summary>Σ of four lanes as (0+2) + (1+3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float HorizontalSum(Vector128<float> v)
+    {
+        var pairs = v + Sse.MoveHighToLow(v, v);
+        return Sse.AddScalar(pairs, Sse3.MoveHighAndDuplicate(pairs)).ToScalar();
+    }
+
     public static float Q8_0(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ8_0.DotQuantizedScalar(x, y, n);
@@ -91,9 +111,10 @@ internal static unsafe class IntegerDot
         {
             var sumi = DotBytes(Nibbles(x + 4), Vector256.Load((sbyte*)(y + 4)));
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc);
-            mins += Half(x + 2) * Half(y + 2);
+            // m·s, fused into the running sum as llama.cpp's compiled scalar loop does.
+            mins = MathF.FusedMultiplyAdd(Half(x + 2), Half(y + 2), mins);
         }
-        return Vector256.Sum(acc) + mins;
+        return HorizontalSum(acc) + mins;
     }
 
     public static float Q5_0(byte* x, byte* y, int n)
@@ -121,9 +142,10 @@ internal static unsafe class IntegerDot
             var q = Nibbles(x + 8) | (BitsToBytes(Unsafe.ReadUnaligned<uint>(x + 4)) & sixteen);
             var sumi = DotBytes(q, Vector256.Load((sbyte*)(y + 4)));
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc);
-            mins += Half(x + 2) * Half(y + 2);
+            // m·s, fused into the running sum as llama.cpp's compiled scalar loop does.
+            mins = MathF.FusedMultiplyAdd(Half(x + 2), Half(y + 2), mins);
         }
-        return Vector256.Sum(acc) + mins;
+        return HorizontalSum(acc) + mins;
     }
 
     /// <summary>u8·i8 pair sums (16-bit) times a per-half 16-bit scale, summed to 32-bit lanes.</summary>
@@ -136,21 +158,22 @@ internal static unsafe class IntegerDot
     private static Vector256<short> Scales(int low, int high) => Vector256.Create(Vector128.Create((short)low), Vector128.Create((short)high));
 
     /// <summary>
-    /// Σ_g min_g · (bsums[2g] + bsums[2g+1]) for the eight 32-value groups of a Q4_K/Q5_K block, as eight 32-bit lanes.
+    /// The min term of a Q4_K/Q5_K block as llama.cpp groups it: four 32-bit lanes, lane k holding
+    /// min_2k·(bsums[4k] + bsums[4k+1]) + min_2k+1·(bsums[4k+2] + bsums[4k+3]) (exact integers).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> MinsTimesSums(ulong mins, short* bsums)
+    private static Vector128<int> MinsTimesSums(ulong mins, short* bsums)
     {
-        var pairSums = Avx2.MultiplyAddAdjacent(Vector256.Load(bsums), Vector256<short>.One);
-        var m = Vector256.WidenLower(Vector256.WidenLower(Vector128.CreateScalar(mins).AsByte().ToVector256()));
-        return pairSums * m.AsInt32();
+        var groupSums = Ssse3.HorizontalAdd(Vector128.Load(bsums), Vector128.Load(bsums + 8));
+        var m = Vector128.WidenLower(Vector128.CreateScalar(mins).AsByte()).AsInt16();
+        return Sse2.MultiplyAddAdjacent(m, groupSums);
     }
 
     public static float Q4_K(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ4_K.DotQuantizedScalar(x, y, n);
         var acc = Vector256<float>.Zero;
-        var accMins = Vector256<float>.Zero;
+        var accMins = Vector128<float>.Zero;
         var mask = Vector256.Create((byte)0x0F);
         for (var b = 0; b < n; b++, x += 144, y += ActivationQuantizer.Q8_KBytes)
         {
@@ -165,23 +188,24 @@ internal static unsafe class IntegerDot
             }
             var dy = *(float*)y;
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(dy * Half(x)), acc);
-            accMins = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(MinsTimesSums(mins, (short*)(y + 260))), Vector256.Create(dy * Half(x + 2)), accMins);
+            // Four lanes of paired min terms, as llama.cpp's Q4_K accumulates them.
+            accMins = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(MinsTimesSums(mins, (short*)(y + 260))), Vector128.Create(-dy * Half(x + 2)), accMins);
         }
-        return Vector256.Sum(acc) - Vector256.Sum(accMins);
+        return HorizontalSum(acc) + HorizontalSum(accMins);
     }
 
     public static float Q5_K(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ5_K.DotQuantizedScalar(x, y, n);
         var acc = Vector256<float>.Zero;
-        var accMins = Vector256<float>.Zero;
+        var mins = 0f;
         var mask = Vector256.Create((byte)0x0F);
         var one = Vector256.Create((byte)1);
         for (var b = 0; b < n; b++, x += 176, y += ActivationQuantizer.Q8_KBytes)
         {
             var q8 = (sbyte*)(y + 4);
             var qh = Vector256.Load(x + 16);
-            BlockQ4_K.ScalesAndMins(x + 4, out var scales, out var mins);
+            BlockQ4_K.ScalesAndMins(x + 4, out var scales, out var blockMins);
             var sumi = Vector256<int>.Zero;
             for (var c = 0; c < 4; c++, scales >>= 16)
             {
@@ -193,9 +217,12 @@ internal static unsafe class IntegerDot
             }
             var dy = *(float*)y;
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(dy * Half(x)), acc);
-            accMins = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(MinsTimesSums(mins, (short*)(y + 260))), Vector256.Create(dy * Half(x + 2)), accMins);
+            // The whole block's min term as one integer, then one fused scalar step (llama.cpp's Q5_K order).
+            var dmin = -dy * Half(x + 2);
+            var minSum = (float)Vector128.Sum(MinsTimesSums(blockMins, (short*)(y + 260)));
+            mins = MathF.FusedMultiplyAdd(dmin, minSum, mins);
         }
-        return Vector256.Sum(acc) - Vector256.Sum(accMins);
+        return HorizontalSum(acc) + mins;
     }
 
     public static float Q6_K(byte* x, byte* y, int n)
@@ -230,7 +257,7 @@ internal static unsafe class IntegerDot
             }
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(*(float*)y * Half(x + 208)), acc);
         }
-        return Vector256.Sum(acc);
+        return HorizontalSum(acc);
     }
 
     public static float Q3_K(byte* x, byte* y, int n)
@@ -263,14 +290,13 @@ internal static unsafe class IntegerDot
             }
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(*(float*)y * Half(x + 108)), acc);
         }
-        return Vector256.Sum(acc);
+        return HorizontalSum(acc);
     }
 
     public static float Q2_K(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ2_K.DotQuantizedScalar(x, y, n);
         var acc = Vector256<float>.Zero;
-        var accMins = Vector256<float>.Zero;
         var low2 = Vector256.Create((byte)0x03);
         for (var b = 0; b < n; b++, x += 84, y += ActivationQuantizer.Q8_KBytes)
         {
@@ -279,6 +305,9 @@ internal static unsafe class IntegerDot
             // The mins are the high nibbles of the 16 scale bytes: Σ_g min_g·bsum_g, lane-wise.
             var mins16 = Vector256.WidenLower(((Vector128.Load(sc).AsUInt16() >> 4).AsByte() & Vector128.Create((byte)0x0F)).ToVector256());
             var minSums = Avx2.MultiplyAddAdjacent(mins16.AsInt16(), Vector256.Load((short*)(y + 260)));
+            var dy = *(float*)y;
+            // llama.cpp's order: the (negative) min term enters the block accumulator first, then the scaled quants.
+            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(minSums), Vector256.Create(-dy * Half(x + 82)), acc);
             var sumi = Vector256<int>.Zero;
             for (var half = 0; half < 2; half++)
             {
@@ -290,10 +319,8 @@ internal static unsafe class IntegerDot
                     sumi += ScaledDot(q, Vector256.Load(q8 + 128 * half + 32 * k), Scales(sc[group] & 15, sc[group + 1] & 15));
                 }
             }
-            var dy = *(float*)y;
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(dy * Half(x + 80)), acc);
-            accMins = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(minSums), Vector256.Create(dy * Half(x + 82)), accMins);
         }
-        return Vector256.Sum(acc) - Vector256.Sum(accMins);
+        return HorizontalSum(acc);
     }
 }

@@ -70,7 +70,7 @@ internal unsafe struct BlockQ4_K : IQuantizedBlock
 
     public static float DotQuantizedScalar(byte* blocks, byte* activations, int blockCount)
     {
-        var sum = 0f;
+        float sum = 0f, minTerms = 0f;
         for (var b = 0; b < blockCount; b++)
         {
             var x = blocks + b * 144;
@@ -94,9 +94,10 @@ internal unsafe struct BlockQ4_K : IQuantizedBlock
                 mins += m1 * (bsums[2 * j] + bsums[2 * j + 1]) + m2 * (bsums[2 * j + 2] + bsums[2 * j + 3]);
             }
             var dy = *(float*)y;
-            sum += dy * HalfConversion.Read(x) * isum - dy * HalfConversion.Read(x + 2) * mins;
+            sum += dy * HalfConversion.Read(x) * isum;
+            minTerms = MathF.FusedMultiplyAdd(-dy * HalfConversion.Read(x + 2), mins, minTerms);
         }
-        return sum;
+        return sum + minTerms;
     }
 
     public static float DotQuantized(byte* blocks, byte* activations, int blockCount) =>

@@ -31,7 +31,7 @@ internal unsafe struct BlockQ5_1 : IQuantizedBlock
 
     public static float DotQuantizedScalar(byte* blocks, byte* activations, int blockCount)
     {
-        var sum = 0f;
+        float sum = 0f, mins = 0f;
         for (var b = 0; b < blockCount; b++)
         {
             var x = blocks + b * 24;
@@ -46,9 +46,10 @@ internal unsafe struct BlockQ5_1 : IQuantizedBlock
                 var high1 = (int)(qh >> (j + 12)) & 0x10;
                 sumi += ((qs[j] & 15) | high0) * q8[j] + ((qs[j] >> 4) | high1) * q8[j + 16];
             }
-            sum += HalfConversion.Read(x) * HalfConversion.Read(y) * sumi + HalfConversion.Read(x + 2) * HalfConversion.Read(y + 2);
+            sum += HalfConversion.Read(x) * HalfConversion.Read(y) * sumi;
+            mins = MathF.FusedMultiplyAdd(HalfConversion.Read(x + 2), HalfConversion.Read(y + 2), mins);
         }
-        return sum;
+        return sum + mins;
     }
 
     public static float DotQuantized(byte* blocks, byte* activations, int blockCount) =>
