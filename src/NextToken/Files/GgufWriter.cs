@@ -36,7 +36,7 @@ public sealed class GgufWriter
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(value);
-        TypeOf(value, nameof(value));
+        GgufValueWriter.TypeOf(value, nameof(value));
         if (_metadata.Any(kv => kv.Key == key)) throw new ArgumentException($"metadata '{key}' was already added", nameof(key));
         _metadata.Add(new(key, value));
         return this;
@@ -81,14 +81,14 @@ public sealed class GgufWriter
         output.Write((ulong)metadata.Count);
         foreach (var (key, value) in metadata)
         {
-            WriteString(output, key);
-            output.Write((uint)TypeOf(value, key));
-            WriteValue(output, value);
+            GgufValueWriter.WriteString(output, key);
+            output.Write((uint)GgufValueWriter.TypeOf(value, key));
+            GgufValueWriter.WriteValue(output, value);
         }
         long offset = 0;
         foreach (var (name, type, dims, data) in _tensors)
         {
-            WriteString(output, name);
+            GgufValueWriter.WriteString(output, name);
             output.Write((uint)dims.Length);
             foreach (var d in dims) output.Write((ulong)d);
             output.Write((uint)type);
@@ -109,67 +109,5 @@ public sealed class GgufWriter
     {
         var padding = GgufFile.AlignUp(written, Alignment) - written;
         for (var i = 0; i < padding; i++) output.Write((byte)0);
-    }
-
-    private static void WriteString(BinaryWriter output, string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        output.Write((ulong)bytes.Length);
-        output.Write(bytes);
-    }
-
-    private static GgufValueType TypeOf(object value, string what) => value switch
-    {
-        byte => GgufValueType.UInt8,
-        sbyte => GgufValueType.Int8,
-        ushort => GgufValueType.UInt16,
-        short => GgufValueType.Int16,
-        uint => GgufValueType.UInt32,
-        int => GgufValueType.Int32,
-        float => GgufValueType.Float32,
-        bool => GgufValueType.Bool,
-        string => GgufValueType.String,
-        ulong => GgufValueType.UInt64,
-        long => GgufValueType.Int64,
-        double => GgufValueType.Float64,
-        Array => GgufValueType.Array,
-        _ => throw new ArgumentException($"metadata value of type {value.GetType().Name} has no GGUF type", what),
-    };
-
-    private static GgufValueType ElementTypeOf(Array array, string what)
-    {
-        var element = array.GetType().GetElementType()!;
-        if (element == typeof(object))
-        {
-            foreach (var item in array)
-                if (item is not Array) throw new ArgumentException("an object[] value must hold arrays (nested arrays)", what);
-            return GgufValueType.Array;
-        }
-        if (element == typeof(string)) return GgufValueType.String;
-        return TypeOf(Activator.CreateInstance(element)!, what);
-    }
-
-    private static void WriteValue(BinaryWriter output, object value)
-    {
-        switch (value)
-        {
-            case byte v: output.Write(v); break;
-            case sbyte v: output.Write(v); break;
-            case ushort v: output.Write(v); break;
-            case short v: output.Write(v); break;
-            case uint v: output.Write(v); break;
-            case int v: output.Write(v); break;
-            case float v: output.Write(v); break;
-            case bool v: output.Write((byte)(v ? 1 : 0)); break;
-            case string v: WriteString(output, v); break;
-            case ulong v: output.Write(v); break;
-            case long v: output.Write(v); break;
-            case double v: output.Write(v); break;
-            case Array array:
-                output.Write((uint)ElementTypeOf(array, "value"));
-                output.Write((ulong)array.Length);
-                foreach (var item in array) WriteValue(output, item!);
-                break;
-        }
     }
 }
