@@ -38,6 +38,7 @@ public sealed partial class SentencePieceTokenizer : Tokenizer
     private readonly bool _stripLeadingSpace;
     private readonly ConcurrentDictionary<string, PieceSpan[]> _wordCache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PieceSpan[]>.AlternateLookup<ReadOnlySpan<char>> _wordCacheLookup;
+    private int _wordCacheAdds; // counted here: ConcurrentDictionary.Count takes every lock
 
     [ThreadStatic] private static NormalizedText? t_normalized;
     [ThreadStatic] private static List<PieceSpan>? t_pieces;
@@ -197,7 +198,7 @@ public sealed partial class SentencePieceTokenizer : Tokenizer
                     pieces.Clear();
                     _bpe!.Segment(word, pieces);
                     cached = pieces.ToArray();
-                    if (_wordCache.Count >= MaxCachedWords) _wordCache.Clear();
+                    if (Interlocked.Increment(ref _wordCacheAdds) % MaxCachedWords == 0) _wordCache.Clear();
                     _wordCacheLookup.TryAdd(word, cached);
                 }
                 Emit(cached, wordStart);
