@@ -58,9 +58,10 @@ public class SentencePieceBenchmarks
         return builder.ToString(0, size);
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The repository root, found from the build output, the working folder or this source file's location.</summary>
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "")
     {
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory, Path.GetDirectoryName(sourceFile) ?? "." })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {

@@ -3,8 +3,9 @@ namespace NextToken.Tokenizers.SentencePiece;
 // Performance notes. Segmentation is SentencePiece's: symbols in a linked list over the text, a max-heap of
 // candidate pairs keyed by the merged piece's score (ties: leftmost first), stale candidates recognised by
 // their size and skipped. Pieces are looked up as spans of the text through an alternate-key dictionary, so
-// no string is made per candidate. The tokenizer calls this once per word (see WordSplitter) and caches the
-// answer, which is where most of the speed comes from. The heap (rather than llama2.c's rescan of all pairs per
+// no string is made per candidate. SentencePieceTokenizer calls this once per word when that is provably the
+// same as segmenting the whole text (CanSplitIntoWords) and caches each word's answer: on English text most
+// words are cache hits, which is where most of the speed comes from. The heap (rather than llama2.c's rescan of all pairs per
 // merge) keeps long runs that cannot be split into words, such as a line of 10,000 'a's, at O(n log n).
 
 /// <summary>

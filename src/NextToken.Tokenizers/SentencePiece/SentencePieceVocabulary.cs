@@ -15,7 +15,7 @@ internal sealed class SentencePieceVocabulary
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanLookup;
     private readonly byte[][] _bytes;
 
-    public SentencePieceVocabulary(string[] pieces, float[] scores, PieceType[] types, bool keepFirstDuplicate, Func<string, Exception> error)
+    public SentencePieceVocabulary(string[] pieces, float[] scores, PieceType[] types, bool allowDuplicates, Func<string, Exception> error)
     {
         Pieces = pieces;
         Scores = scores;
@@ -31,8 +31,8 @@ internal sealed class SentencePieceVocabulary
             var piece = pieces[id];
             if (!_ids.TryAdd(piece, id))
             {
-                if (!keepFirstDuplicate) throw error($"piece '{piece}' appears twice (ids {_ids[piece]} and {id})");
-                _ids[piece] = id; // llama.cpp's map keeps the last one
+                if (!allowDuplicates) throw error($"piece '{piece}' appears twice (ids {_ids[piece]} and {id})");
+                _ids[piece] = id; // the later entry wins, as in llama.cpp's text-to-token map
             }
             var type = types[id];
             if (type == PieceType.Byte)
