@@ -113,6 +113,11 @@ internal static unsafe class QuantizedRowKernels
             MatMulTiled<TBlock>(data, rows, columns, x, y, n, pool);
             return;
         }
+        if (FusedDot.Supports<TBlock>())
+        {
+            MatMulFused<TBlock>(data, rows, columns, x, y, n, pool);
+            return;
+        }
         var rowBytes = (long)(columns / TBlock.BlockElements) * TBlock.BlockBytes;
         var w = (nint)data;
         var input = (nint)x;
@@ -132,5 +137,39 @@ internal static unsafe class QuantizedRowKernels
                 }
             }
         });
+    }
+
+    /// <summary>Exact arithmetic for a few tokens: each row's blocks widened in registers and dotted with the tokens (<see cref="FusedDot"/>).</summary>
+    private static void MatMulFused<TBlock>(byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
+        where TBlock : IQuantizedBlock
+    {
+        var blocks = columns / TBlock.BlockElements;
+        var rowBytes = (long)blocks * TBlock.BlockBytes;
+        var sumCount = FusedDot.NeedsSums<TBlock>() ? columns / FusedDot.SumBlock : 0;
+        var sumBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, sumCount * n));
+        try
+        {
+            fixed (float* sums = sumBuffer)
+            {
+                if (sumCount > 0)
+                    for (var t = 0; t < n; t++) FusedDot.ActivationSums(x + (long)t * columns, columns, sums + t * sumCount);
+                var w = (nint)data;
+                var input = (nint)x;
+                var output = (nint)y;
+                var s = (nint)sums;
+                pool.For((rows + RowChunk - 1) / RowChunk, (first, last) =>
+                {
+                    var end = Math.Min(rows, last * RowChunk);
+                    for (var r = first * RowChunk; r < end; r++)
+                    for (var t = 0; t < n; t++)
+                        ((float*)output)[(long)t * rows + r] = FusedDot.Row<TBlock>(
+                            (byte*)w + r * rowBytes, (float*)input + (long)t * columns, (float*)s + t * sumCount, blocks);
+                });
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(sumBuffer);
+        }
     }
 }
