@@ -8,7 +8,8 @@ namespace NextToken.Tests.Numerics;
 public unsafe class FusedDotTests
 {
     public static TheoryData<TensorType> FusedTypes() =>
-        new(TensorType.Q8_0, TensorType.Q4_0, TensorType.Q4_K, TensorType.Q6_K);
+        new(TensorType.Q8_0, TensorType.Q4_0, TensorType.Q4_1, TensorType.Q5_0, TensorType.Q5_1,
+            TensorType.Q4_K, TensorType.Q5_K, TensorType.Q6_K);
 
     [Theory]
     [MemberData(nameof(FusedTypes))]

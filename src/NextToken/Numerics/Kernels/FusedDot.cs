@@ -31,10 +31,13 @@ internal static unsafe class FusedDot
     public static bool Supports<TBlock>() where TBlock : IQuantizedBlock =>
         Vector256.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported &&
         (typeof(TBlock) == typeof(BlockQ8_0) || typeof(TBlock) == typeof(BlockQ4_0) ||
-         typeof(TBlock) == typeof(BlockQ4_K) || typeof(TBlock) == typeof(BlockQ6_K));
+         typeof(TBlock) == typeof(BlockQ4_1) || typeof(TBlock) == typeof(BlockQ5_0) || typeof(TBlock) == typeof(BlockQ5_1) ||
+         typeof(TBlock) == typeof(BlockQ4_K) || typeof(TBlock) == typeof(BlockQ5_K) || typeof(TBlock) == typeof(BlockQ6_K));
 
     /// <summary>Whether the kernel for <typeparamref name="TBlock"/> reads per-sub-block activation sums.</summary>
-    public static bool NeedsSums<TBlock>() where TBlock : IQuantizedBlock => typeof(TBlock) == typeof(BlockQ4_K);
+    public static bool NeedsSums<TBlock>() where TBlock : IQuantizedBlock =>
+        typeof(TBlock) == typeof(BlockQ4_1) || typeof(TBlock) == typeof(BlockQ5_1) ||
+        typeof(TBlock) == typeof(BlockQ4_K) || typeof(TBlock) == typeof(BlockQ5_K);
 
     /// <summary>sums[k] = Σ x[32k .. 32k+32) for every full sub-block of <paramref name="x"/>.</summary>
     public static void ActivationSums(float* x, int columns, float* sums)
@@ -55,7 +58,11 @@ internal static unsafe class FusedDot
     {
         if (typeof(TBlock) == typeof(BlockQ8_0)) return Q8_0(row, x, blocks);
         if (typeof(TBlock) == typeof(BlockQ4_0)) return Q4_0(row, x, blocks);
+        if (typeof(TBlock) == typeof(BlockQ4_1)) return Q4_1(row, x, sums, blocks);
+        if (typeof(TBlock) == typeof(BlockQ5_0)) return Q5_0(row, x, blocks);
+        if (typeof(TBlock) == typeof(BlockQ5_1)) return Q5_1(row, x, sums, blocks);
         if (typeof(TBlock) == typeof(BlockQ4_K)) return Q4_K(row, x, sums, blocks);
+        if (typeof(TBlock) == typeof(BlockQ5_K)) return Q5_K(row, x, sums, blocks);
         if (typeof(TBlock) == typeof(BlockQ6_K)) return Q6_K(row, x, blocks);
         throw new NotSupportedException($"no fused kernel for {TBlock.Type}");
     }
@@ -128,6 +135,123 @@ internal static unsafe class FusedDot
         }
         if (b < blocks) acc0 = Fma8(BlockQ4(row + 2, x), Vector256.Create(HalfConversion.ReadFast(row)), acc0);
         return Vector256.Sum(acc0 + acc1);
+    }
+
+    /// <summary>
+    /// Σ q·x over one 32-value block of nibbles at <paramref name="q"/> (value j low nibble of byte j, value 16+j its
+    /// high nibble), with bit 4 of value j taken from bit j of <paramref name="qh"/> when <paramref name="fifthBit"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> BlockNibbles(byte* q, uint qh, float* x, bool fifthBit, int offset)
+    {
+        var mask = Vector256.Create(15);
+        var v0 = Unsigned8(q);
+        var v1 = Unsigned8(q + 8);
+        var q0 = v0 & mask;
+        var q1 = v1 & mask;
+        var q2 = v0 >>> 4;
+        var q3 = v1 >>> 4;
+        if (fifthBit)
+        {
+            var bits = Vector256.Create(qh);
+            var one = Vector256.Create(1u);
+            var lane = Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
+            q0 |= ((Avx2.ShiftRightLogicalVariable(bits, lane) & one) << 4).AsInt32();
+            q1 |= ((Avx2.ShiftRightLogicalVariable(bits, lane + Vector256.Create(8u)) & one) << 4).AsInt32();
+            q2 |= ((Avx2.ShiftRightLogicalVariable(bits, lane + Vector256.Create(16u)) & one) << 4).AsInt32();
+            q3 |= ((Avx2.ShiftRightLogicalVariable(bits, lane + Vector256.Create(24u)) & one) << 4).AsInt32();
+        }
+        if (offset != 0)
+        {
+            var o = Vector256.Create(offset);
+            q0 -= o; q1 -= o; q2 -= o; q3 -= o;
+        }
+        var s0 = ToSingle(q0) * Vector256.Load(x);
+        var s1 = ToSingle(q1) * Vector256.Load(x + 8);
+        s0 = Fma8(ToSingle(q2), Vector256.Load(x + 16), s0);
+        s1 = Fma8(ToSingle(q3), Vector256.Load(x + 24), s1);
+        return s0 + s1;
+    }
+
+    /// <summary>Q4_1: value = d·q + m, so a block's dot is d·Σq·x + m·Σx.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Q4_1(byte* row, float* x, float* sums, int blocks)
+    {
+        var acc = Vector256<float>.Zero;
+        var minTerms = 0f;
+        for (var b = 0; b < blocks; b++, row += 20, x += 32)
+        {
+            acc = Fma8(BlockNibbles(row + 4, 0, x, fifthBit: false, offset: 0), Vector256.Create(HalfConversion.ReadFast(row)), acc);
+            minTerms += HalfConversion.ReadFast(row + 2) * sums[b];
+        }
+        return Vector256.Sum(acc) + minTerms;
+    }
+
+    /// <summary>Q5_0: value = d·(q − 16), q's fifth bit from the block's 32-bit qh.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Q5_0(byte* row, float* x, int blocks)
+    {
+        var acc = Vector256<float>.Zero;
+        for (var b = 0; b < blocks; b++, row += 22, x += 32)
+            acc = Fma8(BlockNibbles(row + 6, Unsafe.ReadUnaligned<uint>(row + 2), x, fifthBit: true, offset: 16),
+                Vector256.Create(HalfConversion.ReadFast(row)), acc);
+        return Vector256.Sum(acc);
+    }
+
+    /// <summary>Q5_1: value = d·q + m, q's fifth bit from the block's 32-bit qh.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Q5_1(byte* row, float* x, float* sums, int blocks)
+    {
+        var acc = Vector256<float>.Zero;
+        var minTerms = 0f;
+        for (var b = 0; b < blocks; b++, row += 24, x += 32)
+        {
+            acc = Fma8(BlockNibbles(row + 8, Unsafe.ReadUnaligned<uint>(row + 4), x, fifthBit: true, offset: 0),
+                Vector256.Create(HalfConversion.ReadFast(row)), acc);
+            minTerms += HalfConversion.ReadFast(row + 2) * sums[b];
+        }
+        return Vector256.Sum(acc) + minTerms;
+    }
+
+    /// <summary>
+    /// Q5_K: Q4_K with a fifth bit per value: bit j of qh[l] belongs to value l of sub-block j.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Q5_K(byte* row, float* x, float* sums, int blocks)
+    {
+        var acc = Vector256<float>.Zero;
+        var minTerms = 0f;
+        var mask = Vector256.Create(15);
+        var one = Vector256.Create(1);
+        for (var b = 0; b < blocks; b++, row += 176, x += 256, sums += 8)
+        {
+            var d = HalfConversion.ReadFast(row);
+            var dmin = HalfConversion.ReadFast(row + 2);
+            var mins = 0f;
+            var qh = row + 16;
+            for (var c = 0; c < 4; c++)
+            {
+                BlockQ4_K.ScaleAndMin(2 * c, row + 4, out var sc1, out var m1);
+                BlockQ4_K.ScaleAndMin(2 * c + 1, row + 4, out var sc2, out var m2);
+                var q = row + 48 + 32 * c;
+                var xc = x + 64 * c;
+                Vector256<float> lo = default, hi = default;
+                for (var k = 0; k < 32; k += 8)
+                {
+                    var v = Unsigned8(q + k);
+                    var h = Unsigned8(qh + k);
+                    var low = (v & mask) | (((h >>> (2 * c)) & one) << 4);
+                    var high = (v >>> 4) | (((h >>> (2 * c + 1)) & one) << 4);
+                    lo = Fma8(ToSingle(low), Vector256.Load(xc + k), lo);
+                    hi = Fma8(ToSingle(high), Vector256.Load(xc + 32 + k), hi);
+                }
+                acc = Fma8(lo, Vector256.Create(d * sc1), acc);
+                acc = Fma8(hi, Vector256.Create(d * sc2), acc);
+                mins += m1 * sums[2 * c] + m2 * sums[2 * c + 1];
+            }
+            minTerms += dmin * mins;
+        }
+        return Vector256.Sum(acc) - minTerms;
     }
 
     /// <summary>
