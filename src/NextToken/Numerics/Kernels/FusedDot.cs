@@ -213,26 +213,28 @@ internal static unsafe class FusedDot
         return Vector256.Sum(acc) + minTerms;
     }
 
+    /// <summary>The eight bytes of <paramref name="bytes"/> (byte j is lane j) as floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Bytes8(ulong bytes) => ToSingle(Avx2.ConvertToVector256Int32(Vector128.CreateScalar(bytes).AsByte()));
+
     /// <summary>
     /// Q5_K: Q4_K with a fifth bit per value: bit j of qh[l] belongs to value l of sub-block j.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_K(byte* row, float* x, float* sums, int blocks)
     {
-        var acc = Vector256<float>.Zero;
-        var minTerms = 0f;
+        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero, minAcc = Vector256<float>.Zero;
         var mask = Vector256.Create(15);
         var one = Vector256.Create(1);
+        var scaleOf = stackalloc float[8];
         for (var b = 0; b < blocks; b++, row += 176, x += 256, sums += 8)
         {
-            var d = HalfConversion.ReadFast(row);
-            var dmin = HalfConversion.ReadFast(row + 2);
-            var mins = 0f;
+            BlockQ4_K.ScalesAndMins(row + 4, out var scales, out var mins);
+            (Bytes8(scales) * Vector256.Create(HalfConversion.ReadFast(row))).Store(scaleOf);
+            minAcc = Fma8(Bytes8(mins) * Vector256.Create(HalfConversion.ReadFast(row + 2)), Vector256.Load(sums), minAcc);
             var qh = row + 16;
             for (var c = 0; c < 4; c++)
             {
-                BlockQ4_K.ScaleAndMin(2 * c, row + 4, out var sc1, out var m1);
-                BlockQ4_K.ScaleAndMin(2 * c + 1, row + 4, out var sc2, out var m2);
                 var q = row + 48 + 32 * c;
                 var xc = x + 64 * c;
                 Vector256<float> lo = default, hi = default;
@@ -245,34 +247,31 @@ internal static unsafe class FusedDot
                     lo = Fma8(ToSingle(low), Vector256.Load(xc + k), lo);
                     hi = Fma8(ToSingle(high), Vector256.Load(xc + 32 + k), hi);
                 }
-                acc = Fma8(lo, Vector256.Create(d * sc1), acc);
-                acc = Fma8(hi, Vector256.Create(d * sc2), acc);
-                mins += m1 * sums[2 * c] + m2 * sums[2 * c + 1];
+                acc0 = Fma8(lo, Vector256.Create(scaleOf[2 * c]), acc0);
+                acc1 = Fma8(hi, Vector256.Create(scaleOf[2 * c + 1]), acc1);
             }
-            minTerms += dmin * mins;
         }
-        return Vector256.Sum(acc) - minTerms;
+        return Vector256.Sum(acc0 + acc1) - Vector256.Sum(minAcc);
     }
 
     /// <summary>
     /// Q4_K: sub-block j of 32 values is d·sc_j·q − dmin·m_j, so its dot is d·sc_j·Σq·x − dmin·m_j·Σx, with Σx from
     /// <paramref name="sums"/>. Bytes 32c..32c+32 hold sub-block 2c in their low nibbles and 2c+1 in their high ones.
+    /// The eight scales and mins are unpacked together and the min terms summed in a vector.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_K(byte* row, float* x, float* sums, int blocks)
     {
-        var acc = Vector256<float>.Zero;
-        var minTerms = 0f;
+        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero, minAcc = Vector256<float>.Zero;
         var mask = Vector256.Create(15);
+        var scaleOf = stackalloc float[8];
         for (var b = 0; b < blocks; b++, row += 144, x += 256, sums += 8)
         {
-            var d = HalfConversion.ReadFast(row);
-            var dmin = HalfConversion.ReadFast(row + 2);
-            var mins = 0f;
+            BlockQ4_K.ScalesAndMins(row + 4, out var scales, out var mins);
+            (Bytes8(scales) * Vector256.Create(HalfConversion.ReadFast(row))).Store(scaleOf);
+            minAcc = Fma8(Bytes8(mins) * Vector256.Create(HalfConversion.ReadFast(row + 2)), Vector256.Load(sums), minAcc);
             for (var c = 0; c < 4; c++)
             {
-                BlockQ4_K.ScaleAndMin(2 * c, row + 4, out var sc1, out var m1);
-                BlockQ4_K.ScaleAndMin(2 * c + 1, row + 4, out var sc2, out var m2);
                 var q = row + 16 + 32 * c;
                 var xc = x + 64 * c;
                 var v0 = Unsigned8(q);
@@ -287,13 +286,11 @@ internal static unsafe class FusedDot
                 lo1 = Fma8(ToSingle(v3 & mask), Vector256.Load(xc + 24), lo1);
                 hi0 = Fma8(ToSingle(v2 >>> 4), Vector256.Load(xc + 48), hi0);
                 hi1 = Fma8(ToSingle(v3 >>> 4), Vector256.Load(xc + 56), hi1);
-                acc = Fma8(lo0 + lo1, Vector256.Create(d * sc1), acc);
-                acc = Fma8(hi0 + hi1, Vector256.Create(d * sc2), acc);
-                mins += m1 * sums[2 * c] + m2 * sums[2 * c + 1];
+                acc0 = Fma8(lo0 + lo1, Vector256.Create(scaleOf[2 * c]), acc0);
+                acc1 = Fma8(hi0 + hi1, Vector256.Create(scaleOf[2 * c + 1]), acc1);
             }
-            minTerms += dmin * mins;
         }
-        return Vector256.Sum(acc) - minTerms;
+        return Vector256.Sum(acc0 + acc1) - Vector256.Sum(minAcc);
     }
 
     /// <summary>
