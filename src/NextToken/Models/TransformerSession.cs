@@ -65,7 +65,7 @@ internal abstract class TransformerSession : InferenceSession
                 var kvFloats = keys.Length;
                 var queryLength = Config.QueryLength;
                 var kvLength = Config.KvLength;
-                Pool.For(n * heads, (from, to) =>
+                Pool.ForWork((long)n * heads * total * headSize * 2).For(n * heads, (from, to) =>
                 {
                     var scores = ArrayPool<float>.Shared.Rent(total);
                     try

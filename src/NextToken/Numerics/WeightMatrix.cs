@@ -161,7 +161,7 @@ public sealed unsafe class WeightMatrix
             y[..(n * Rows)].Clear();
             return;
         }
-        pool ??= ComputePool.Single;
+        pool = (pool ?? ComputePool.Single).ForWork((long)Rows * Columns * n);
         fixed (float* px = x)
         fixed (float* py = y)
         {

@@ -59,4 +59,17 @@ public class ComputePoolTests
         Assert.False(ComputePool.Single.QuantizeActivations);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ComputePool(-1));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Small_work_runs_on_one_thread_with_the_same_arithmetic(bool quantize)
+    {
+        using var pool = new ComputePool(2) { QuantizeActivations = quantize };
+        var small = pool.ForWork(ComputePool.InlineWork - 1);
+        Assert.Equal(1, small.ThreadCount);
+        Assert.Equal(quantize, small.QuantizeActivations);
+        Assert.Same(pool, pool.ForWork(ComputePool.InlineWork));
+        Assert.Same(ComputePool.Single, ComputePool.Single.ForWork(1));
+    }
 }
