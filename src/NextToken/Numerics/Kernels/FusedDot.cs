@@ -294,50 +294,61 @@ internal static unsafe class FusedDot
     }
 
     /// <summary>
+    /// Σ q·x over 32 signed bytes split in halves: the first 16 values' sum in <paramref name="first"/>, the next 16's
+    /// in <paramref name="second"/> (each eight lanes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot32Halves(Vector256<sbyte> q, float* x, out Vector256<float> first, out Vector256<float> second)
+    {
+        var low = q.GetLower();
+        var high = q.GetUpper();
+        first = Fma8(ToSingle(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(low, 8))), Vector256.Load(x + 8),
+            ToSingle(Avx2.ConvertToVector256Int32(low)) * Vector256.Load(x));
+        second = Fma8(ToSingle(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(high, 8))), Vector256.Load(x + 24),
+            ToSingle(Avx2.ConvertToVector256Int32(high)) * Vector256.Load(x + 16));
+    }
+
+    /// <summary>
     /// Q6_K: value i = d·scale[i/16]·(q_i − 32), q_i 6 bits split over ql (low 4) and qh (high 2). In each half of
-    /// 128 values, byte l of ql[0..32), ql[32..64) and qh[0..32) gives values l, 32+l, 64+l and 96+l.
+    /// 128 values, byte l of ql[0..32), ql[32..64) and qh[0..32) gives values l, 32+l, 64+l and 96+l. The 6-bit quants
+    /// are assembled 32 at a time in bytes (as <see cref="VectorDequantize.Q6_K"/> does) and only then widened.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q6_K(byte* row, float* x, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-        var low4 = Vector256.Create(15);
-        var low2 = Vector256.Create(3);
-        var bias = Vector256.Create(32);
+        var low4 = Vector256.Create((byte)0x0F);
+        var low2 = Vector256.Create((ushort)0x0303);
+        var bias = Vector256.Create((byte)32);
+        var scaleOf = stackalloc float[16];
         for (var b = 0; b < blocks; b++, row += 210, x += 256)
         {
-            var d = HalfConversion.ReadFast(row + 208);
-            var scales = (sbyte*)(row + 192);
+            var d = Vector256.Create(HalfConversion.ReadFast(row + 208));
+            (Signed8((sbyte*)(row + 192)) * d).Store(scaleOf);
+            (Signed8((sbyte*)(row + 200)) * d).Store(scaleOf + 8);
             for (var half = 0; half < 2; half++)
             {
-                var ql = row + 64 * half;
-                var qh = row + 128 + 32 * half;
+                var ql0 = Vector256.Load(row + 64 * half);
+                var ql1 = Vector256.Load(row + 64 * half + 32);
+                var qh = Vector256.Load(row + 128 + 32 * half).AsUInt16();
+                var q1 = (ql0 & low4) | ((qh & low2) << 4).AsByte();
+                var q2 = (ql1 & low4) | (((qh >> 2) & low2) << 4).AsByte();
+                var q3 = ((ql0.AsUInt16() >> 4).AsByte() & low4) | (((qh >> 4) & low2) << 4).AsByte();
+                var q4 = ((ql1.AsUInt16() >> 4).AsByte() & low4) | (((qh >> 6) & low2) << 4).AsByte();
                 var xh = x + 128 * half;
-                var s = scales + 8 * half;
-                for (var g = 0; g < 2; g++)
-                {
-                    // Values 16g..16g+16 of each of the four 32-value groups share one scale.
-                    Vector256<float> p0 = default, p1 = default, p2 = default, p3 = default;
-                    for (var k = 0; k < 2; k++)
-                    {
-                        var l = 16 * g + 8 * k;
-                        var a = Unsigned8(ql + l);
-                        var c = Unsigned8(ql + 32 + l);
-                        var h = Unsigned8(qh + l);
-                        var q1 = ((a & low4) | ((h & low2) << 4)) - bias;
-                        var q2 = ((c & low4) | (((h >>> 2) & low2) << 4)) - bias;
-                        var q3 = ((a >>> 4) | (((h >>> 4) & low2) << 4)) - bias;
-                        var q4 = ((c >>> 4) | ((h >>> 6) << 4)) - bias;
-                        p0 = Fma8(ToSingle(q1), Vector256.Load(xh + l), p0);
-                        p1 = Fma8(ToSingle(q2), Vector256.Load(xh + 32 + l), p1);
-                        p2 = Fma8(ToSingle(q3), Vector256.Load(xh + 64 + l), p2);
-                        p3 = Fma8(ToSingle(q4), Vector256.Load(xh + 96 + l), p3);
-                    }
-                    acc0 = Fma8(p0, Vector256.Create(d * s[g]), acc0);
-                    acc1 = Fma8(p1, Vector256.Create(d * s[2 + g]), acc1);
-                    acc0 = Fma8(p2, Vector256.Create(d * s[4 + g]), acc0);
-                    acc1 = Fma8(p3, Vector256.Create(d * s[6 + g]), acc1);
-                }
+                var s = scaleOf + 8 * half;
+                Dot32Halves((q1 - bias).AsSByte(), xh, out var p0, out var p1);
+                acc0 = Fma8(p0, Vector256.Create(s[0]), acc0);
+                acc1 = Fma8(p1, Vector256.Create(s[1]), acc1);
+                Dot32Halves((q2 - bias).AsSByte(), xh + 32, out p0, out p1);
+                acc0 = Fma8(p0, Vector256.Create(s[2]), acc0);
+                acc1 = Fma8(p1, Vector256.Create(s[3]), acc1);
+                Dot32Halves((q3 - bias).AsSByte(), xh + 64, out p0, out p1);
+                acc0 = Fma8(p0, Vector256.Create(s[4]), acc0);
+                acc1 = Fma8(p1, Vector256.Create(s[5]), acc1);
+                Dot32Halves((q4 - bias).AsSByte(), xh + 96, out p0, out p1);
+                acc0 = Fma8(p0, Vector256.Create(s[6]), acc0);
+                acc1 = Fma8(p1, Vector256.Create(s[7]), acc1);
             }
         }
         return Vector256.Sum(acc0 + acc1);
