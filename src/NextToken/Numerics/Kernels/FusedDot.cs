@@ -15,6 +15,12 @@ namespace NextToken.Numerics.Kernels;
 // Per-block overhead then dominated the 32-value types: reading d by table (HalfConversion.ReadFast, a few hot entries
 // stay in L1) instead of the bit-twiddling conversion, and two blocks per iteration into two accumulators, gave
 // Q8_0 13.9 (8.5) and Q4_0 15.5 (8.1); the int8 path does 15.8 and 13.6 on 2 threads.
+// K-quants: unpacking all eight Q4_K scales and mins at once (min terms as one vector FMA with the activation sums
+// per block) instead of per sub-block took Q4_K from 9.6 (4.6) to 13.6 (8.5); before fusing it was 5.2 (3.0), int8
+// does 17.8. Q6_K assembles its 6-bit quants 32 at a time in bytes and widens them afterwards: 7.6 with the quants
+// built in 32-bit lanes, 10.1 this way (4.6 before fusing; int8 14.4).
+// Tried and dropped: Q8_0 widened from one 32-byte load by register shuffles (8.5 → 7.3 on one thread: widening
+// straight from memory wins here), and two Q8_0 rows per pass sharing the activation loads (8.5 → 5.7).
 // The results equal dequantize-then-dot up to float summation order (d·Σq·x instead of Σ(d·q)·x).
 
 /// <summary>

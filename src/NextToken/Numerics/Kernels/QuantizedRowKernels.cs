@@ -8,6 +8,8 @@ namespace NextToken.Numerics.Kernels;
 // compute-bound: from 4 tokens on, rows are decoded to floats 4 at a time (the decode cost is shared by every token)
 // and multiplied by the register-tiled float kernel, which runs 5–10× faster than one integer dot per (row, token)
 // pair on this machine. Rows go to threads in chunks of 16 so a worker's rows are contiguous in memory.
+// Exact arithmetic for 1–3 tokens used to dequantize each row into a float buffer and then take float dots; fused
+// dequantize-and-dot kernels (FusedDot) now widen each block in registers, 2–3× faster for the common types.
 
 /// <summary>
 /// Matrix products over block-quantized weights, generic over the block type so the JIT specialises each one.
@@ -104,7 +106,7 @@ internal static unsafe class QuantizedRowKernels
         });
     }
 
-    /// <summary>Exact arithmetic: each weight row dequantized once to float32, then float dot products with every token.</summary>
+    /// <summary>Exact arithmetic: fused dequantize-and-dot per row (<see cref="FusedDot"/>) where the type has one, else each row dequantized once to float32, then float dot products with every token.</summary>
     public static void MatMulDequantized<TBlock>(byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
         where TBlock : IQuantizedBlock
     {
