@@ -48,7 +48,7 @@ public sealed class GgufStreamWriter
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(value);
         CheckNotStarted();
-        GgufValueWriter.TypeOf(value, nameof(value));
+        GgufHeaderWriter.TypeOf(value, nameof(value));
         if (_metadata.Any(kv => kv.Key == key)) throw new ArgumentException($"metadata '{key}' was already added", nameof(key));
         _metadata.Add(new(key, value));
         return this;
@@ -74,33 +74,9 @@ public sealed class GgufStreamWriter
     public void WriteHeader(Stream stream)
     {
         CheckNotStarted();
-        var metadata = new List<KeyValuePair<string, object>>(_metadata);
-        if (Alignment != GgufFile.DefaultAlignment && metadata.All(kv => kv.Key != "general.alignment"))
-            metadata.Add(new("general.alignment", (uint)Alignment));
         var start = stream.Position;
         using (var output = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            output.Write(GgufMetadata.Magic);
-            output.Write(3u);
-            output.Write((ulong)_tensors.Count);
-            output.Write((ulong)metadata.Count);
-            foreach (var (key, value) in metadata)
-            {
-                GgufValueWriter.WriteString(output, key);
-                output.Write((uint)GgufValueWriter.TypeOf(value, key));
-                GgufValueWriter.WriteValue(output, value);
-            }
-            long offset = 0;
-            foreach (var (name, type, dims, length) in _tensors)
-            {
-                GgufValueWriter.WriteString(output, name);
-                output.Write((uint)dims.Length);
-                foreach (var d in dims) output.Write((ulong)d);
-                output.Write((uint)type);
-                output.Write((ulong)offset);
-                offset = GgufFile.AlignUp(offset + length, Alignment);
-            }
-        }
+            GgufHeaderWriter.WriteHeader(output, _metadata, _tensors, Alignment);
         Pad(stream, stream.Position - start);
         _written = 0;
     }

@@ -36,7 +36,7 @@ public sealed class GgufWriter
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(value);
-        GgufValueWriter.TypeOf(value, nameof(value));
+        GgufHeaderWriter.TypeOf(value, nameof(value));
         if (_metadata.Any(kv => kv.Key == key)) throw new ArgumentException($"metadata '{key}' was already added", nameof(key));
         _metadata.Add(new(key, value));
         return this;
@@ -71,30 +71,8 @@ public sealed class GgufWriter
     /// <summary>Writes the file to a stream.</summary>
     public void Write(Stream stream)
     {
-        var metadata = new List<KeyValuePair<string, object>>(_metadata);
-        if (Alignment != GgufFile.DefaultAlignment && metadata.All(kv => kv.Key != "general.alignment"))
-            metadata.Add(new("general.alignment", (uint)Alignment));
         var output = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        output.Write(GgufMetadata.Magic);
-        output.Write(3u);
-        output.Write((ulong)_tensors.Count);
-        output.Write((ulong)metadata.Count);
-        foreach (var (key, value) in metadata)
-        {
-            GgufValueWriter.WriteString(output, key);
-            output.Write((uint)GgufValueWriter.TypeOf(value, key));
-            GgufValueWriter.WriteValue(output, value);
-        }
-        long offset = 0;
-        foreach (var (name, type, dims, data) in _tensors)
-        {
-            GgufValueWriter.WriteString(output, name);
-            output.Write((uint)dims.Length);
-            foreach (var d in dims) output.Write((ulong)d);
-            output.Write((uint)type);
-            output.Write((ulong)offset);
-            offset = GgufFile.AlignUp(offset + data.Length, Alignment);
-        }
+        GgufHeaderWriter.WriteHeader(output, _metadata, _tensors.Select(t => (t.Name, t.Type, t.Dimensions, (long)t.Data.Length)).ToList(), Alignment);
         output.Flush();
         Pad(output, stream.Position);
         foreach (var (_, _, _, data) in _tensors)

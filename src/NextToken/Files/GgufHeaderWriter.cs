@@ -1,12 +1,47 @@
 using System.Text;
 using NextToken.Gguf;
+using NextToken.Numerics;
 
 namespace NextToken.Files;
 
-/// <summary>How GGUF metadata values are typed and written, shared by <see cref="GgufWriter"/> and the streaming writer:
-/// the GGUF type follows the .NET type (<c>uint</c> → UInt32, <c>float[]</c> → array of Float32, <c>object[]</c> of arrays → nested arrays).</summary>
-internal static class GgufValueWriter
+/// <summary>The GGUF header — magic, version, metadata and tensor directory — as <see cref="GgufWriter"/> and the streaming
+/// writer both write it. A metadata value's GGUF type follows its .NET type (<c>uint</c> → UInt32, <c>float[]</c> → array of
+/// Float32, <c>object[]</c> of arrays → nested arrays).</summary>
+internal static class GgufHeaderWriter
 {
+    /// <summary>
+    /// Writes a GGUF v3 header: counts, every metadata value (with <c>general.alignment</c> added when
+    /// <paramref name="alignment"/> is not the default and the caller did not set it), then the directory of
+    /// <paramref name="tensors"/>, whose data will follow in order, each starting on an aligned offset. No padding is written.
+    /// </summary>
+    public static void WriteHeader(BinaryWriter output, IReadOnlyList<KeyValuePair<string, object>> metadata,
+        IReadOnlyList<(string Name, TensorType Type, long[] Dimensions, long ByteLength)> tensors, int alignment)
+    {
+        var all = new List<KeyValuePair<string, object>>(metadata);
+        if (alignment != GgufFile.DefaultAlignment && all.All(kv => kv.Key != "general.alignment"))
+            all.Add(new("general.alignment", (uint)alignment));
+        output.Write(GgufMetadata.Magic);
+        output.Write(3u);
+        output.Write((ulong)tensors.Count);
+        output.Write((ulong)all.Count);
+        foreach (var (key, value) in all)
+        {
+            WriteString(output, key);
+            output.Write((uint)TypeOf(value, key));
+            WriteValue(output, value);
+        }
+        long offset = 0;
+        foreach (var (name, type, dims, length) in tensors)
+        {
+            WriteString(output, name);
+            output.Write((uint)dims.Length);
+            foreach (var d in dims) output.Write((ulong)d);
+            output.Write((uint)type);
+            output.Write((ulong)offset);
+            offset = GgufFile.AlignUp(offset + length, alignment);
+        }
+    }
+
     public static void WriteString(BinaryWriter output, string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
