@@ -105,6 +105,49 @@ public unsafe class KernelTwinTests
     }
 
     [Fact]
+    public void Finite_half_conversion_is_exact_for_every_finite_half()
+    {
+        var result = new float[8];
+        var values = new ushort[8];
+        for (var h = 0; h < 65536; h += 8)
+        {
+            for (var i = 0; i < 8; i++) values[i] = (ushort)(h + i);
+            fixed (ushort* pv = values)
+                System.Runtime.Intrinsics.Vector256.CopyTo(FloatDot.FiniteHalfToSingle(pv), result);
+            for (var i = 0; i < 8; i++)
+            {
+                var half = (ushort)(h + i);
+                var expected = (float)BitConverter.UInt16BitsToHalf(half);
+                if (float.IsFinite(expected)) Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(result[i]));
+                else Assert.True(Math.Abs(result[i]) > 65504f, $"half 0x{half:x4} must come out above the largest finite half");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData((ushort)0x7c00)] // +infinity
+    [InlineData((ushort)0xfc00)] // −infinity
+    [InlineData((ushort)0x7e00)] // NaN
+    public void F16_dot_with_an_infinity_or_nan_in_the_row_matches_scalar(ushort special)
+    {
+        var random = new Random(5);
+        foreach (var n in new[] { 8, 40, 64, 100 })
+        {
+            var halves = new ushort[n];
+            for (var i = 0; i < n; i++) halves[i] = HalfConversion.ToHalf((float)random.NextDouble() - 0.5f);
+            halves[n / 2] = special;
+            var x = BlockTestData.RandomFloats(n, random);
+            fixed (ushort* ph = halves)
+            fixed (float* px = x)
+            {
+                var expected = FloatDot.F16Scalar(ph, px, n);
+                var actual = FloatDot.F16(ph, px, n);
+                Assert.True(float.IsNaN(expected) ? float.IsNaN(actual) : expected == actual, $"n={n}: {actual} instead of {expected}");
+            }
+        }
+    }
+
+    [Fact]
     public void Tiled_matmul_matches_scalar_for_odd_shapes()
     {
         var random = new Random(21);

@@ -99,13 +99,13 @@ internal static unsafe class FusedDot
     }
 
     /// <summary>Q8_0: Σ_b d_b · Σ_j q_j·x_j.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q8_0(byte* row, float* x, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
         var b = 0;
         for (; b + 2 <= blocks; b += 2, row += 68, x += 64)
         {
+            Prefetch.Ahead(row);
             acc0 = Fma8(BlockQ8((sbyte*)(row + 2), x), Vector256.Create(HalfConversion.ReadFast(row)), acc0);
             acc1 = Fma8(BlockQ8((sbyte*)(row + 36), x + 32), Vector256.Create(HalfConversion.ReadFast(row + 34)), acc1);
         }
@@ -129,13 +129,13 @@ internal static unsafe class FusedDot
     }
 
     /// <summary>Q4_0: value j = d·(low nibble − 8), value 16+j = d·(high nibble − 8) of byte j.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_0(byte* row, float* x, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
         var b = 0;
         for (; b + 2 <= blocks; b += 2, row += 36, x += 64)
         {
+            Prefetch.Ahead(row);
             acc0 = Fma8(BlockQ4(row + 2, x), Vector256.Create(HalfConversion.ReadFast(row)), acc0);
             acc1 = Fma8(BlockQ4(row + 20, x + 32), Vector256.Create(HalfConversion.ReadFast(row + 18)), acc1);
         }
@@ -180,13 +180,13 @@ internal static unsafe class FusedDot
     }
 
     /// <summary>Q4_1: value = d·q + m, so a block's dot is d·Σq·x + m·Σx.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_1(byte* row, float* x, float* sums, int blocks)
     {
         var acc = Vector256<float>.Zero;
         var minTerms = 0f;
         for (var b = 0; b < blocks; b++, row += 20, x += 32)
         {
+            Prefetch.Ahead(row);
             acc = Fma8(BlockNibbles(row + 4, 0, x, fifthBit: false, offset: 0), Vector256.Create(HalfConversion.ReadFast(row)), acc);
             minTerms += HalfConversion.ReadFast(row + 2) * sums[b];
         }
@@ -194,24 +194,26 @@ internal static unsafe class FusedDot
     }
 
     /// <summary>Q5_0: value = d·(q − 16), q's fifth bit from the block's 32-bit qh.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_0(byte* row, float* x, int blocks)
     {
         var acc = Vector256<float>.Zero;
         for (var b = 0; b < blocks; b++, row += 22, x += 32)
+        {
+            Prefetch.Ahead(row);
             acc = Fma8(BlockNibbles(row + 6, Unsafe.ReadUnaligned<uint>(row + 2), x, fifthBit: true, offset: 16),
                 Vector256.Create(HalfConversion.ReadFast(row)), acc);
+        }
         return Vector256.Sum(acc);
     }
 
     /// <summary>Q5_1: value = d·q + m, q's fifth bit from the block's 32-bit qh.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_1(byte* row, float* x, float* sums, int blocks)
     {
         var acc = Vector256<float>.Zero;
         var minTerms = 0f;
         for (var b = 0; b < blocks; b++, row += 24, x += 32)
         {
+            Prefetch.Ahead(row);
             acc = Fma8(BlockNibbles(row + 8, Unsafe.ReadUnaligned<uint>(row + 4), x, fifthBit: true, offset: 0),
                 Vector256.Create(HalfConversion.ReadFast(row)), acc);
             minTerms += HalfConversion.ReadFast(row + 2) * sums[b];
@@ -226,7 +228,6 @@ internal static unsafe class FusedDot
     /// <summary>
     /// Q5_K: Q4_K with a fifth bit per value: bit j of qh[l] belongs to value l of sub-block j.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_K(byte* row, float* x, float* sums, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero, minAcc = Vector256<float>.Zero;
@@ -235,6 +236,9 @@ internal static unsafe class FusedDot
         var scaleOf = stackalloc float[8];
         for (var b = 0; b < blocks; b++, row += 176, x += 256, sums += 8)
         {
+            Prefetch.Ahead(row);
+            Prefetch.Ahead(row + 64);
+            Prefetch.Ahead(row + 128);
             BlockQ4_K.ScalesAndMins(row + 4, out var scales, out var mins);
             (Bytes8(scales) * Vector256.Create(HalfConversion.ReadFast(row))).Store(scaleOf);
             minAcc = Fma8(Bytes8(mins) * Vector256.Create(HalfConversion.ReadFast(row + 2)), Vector256.Load(sums), minAcc);
@@ -265,7 +269,6 @@ internal static unsafe class FusedDot
     /// <paramref name="sums"/>. Bytes 32c..32c+32 hold sub-block 2c in their low nibbles and 2c+1 in their high ones.
     /// The eight scales and mins are unpacked together and the min terms summed in a vector.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_K(byte* row, float* x, float* sums, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero, minAcc = Vector256<float>.Zero;
@@ -273,6 +276,9 @@ internal static unsafe class FusedDot
         var scaleOf = stackalloc float[8];
         for (var b = 0; b < blocks; b++, row += 144, x += 256, sums += 8)
         {
+            Prefetch.Ahead(row);
+            Prefetch.Ahead(row + 64);
+            Prefetch.Ahead(row + 128);
             BlockQ4_K.ScalesAndMins(row + 4, out var scales, out var mins);
             (Bytes8(scales) * Vector256.Create(HalfConversion.ReadFast(row))).Store(scaleOf);
             minAcc = Fma8(Bytes8(mins) * Vector256.Create(HalfConversion.ReadFast(row + 2)), Vector256.Load(sums), minAcc);
@@ -319,7 +325,6 @@ internal static unsafe class FusedDot
     /// 128 values, byte l of ql[0..32), ql[32..64) and qh[0..32) gives values l, 32+l, 64+l and 96+l. The 6-bit quants
     /// are assembled 32 at a time in bytes (as <see cref="VectorDequantize.Q6_K"/> does) and only then widened.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q6_K(byte* row, float* x, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
@@ -329,6 +334,10 @@ internal static unsafe class FusedDot
         var scaleOf = stackalloc float[16];
         for (var b = 0; b < blocks; b++, row += 210, x += 256)
         {
+            Prefetch.Ahead(row);
+            Prefetch.Ahead(row + 64);
+            Prefetch.Ahead(row + 128);
+            Prefetch.Ahead(row + 192);
             var d = Vector256.Create(HalfConversion.ReadFast(row + 208));
             (Signed8((sbyte*)(row + 192)) * d).Store(scaleOf);
             (Signed8((sbyte*)(row + 200)) * d).Store(scaleOf + 8);

@@ -79,13 +79,22 @@ internal static unsafe class IntegerDot
     public static float Q8_0(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ8_0.DotQuantizedScalar(x, y, n);
-        var acc = Vector256<float>.Zero;
-        for (var b = 0; b < n; b++, x += 34, y += 34)
+        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+        var b = 0;
+        for (; b + 2 <= n; b += 2, x += 68, y += 68)
+        {
+            Prefetch.Ahead(x);
+            var sumi0 = DotSigned(Vector256.Load((sbyte*)(x + 2)), Vector256.Load((sbyte*)(y + 2)));
+            var sumi1 = DotSigned(Vector256.Load((sbyte*)(x + 36)), Vector256.Load((sbyte*)(y + 36)));
+            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi0), Vector256.Create(Half(x) * Half(y)), acc0);
+            acc1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi1), Vector256.Create(Half(x + 34) * Half(y + 34)), acc1);
+        }
+        if (b < n)
         {
             var sumi = DotSigned(Vector256.Load((sbyte*)(x + 2)), Vector256.Load((sbyte*)(y + 2)));
-            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc);
+            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc0);
         }
-        return Vector256.Sum(acc);
+        return Vector256.Sum(acc0 + acc1);
     }
 
     public static float Q4_0(byte* x, byte* y, int n)
@@ -95,6 +104,7 @@ internal static unsafe class IntegerDot
         var eight = Vector256.Create((byte)8);
         for (var b = 0; b < n; b++, x += 18, y += 34)
         {
+            Prefetch.Ahead(x);
             var q = (Nibbles(x + 2) - eight).AsSByte();
             var sumi = DotSigned(q, Vector256.Load((sbyte*)(y + 2)));
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc);
@@ -109,6 +119,7 @@ internal static unsafe class IntegerDot
         var mins = 0f;
         for (var b = 0; b < n; b++, x += 20, y += 36)
         {
+            Prefetch.Ahead(x);
             var sumi = DotBytes(Nibbles(x + 4), Vector256.Load((sbyte*)(y + 4)));
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc);
             // m·s, fused into the running sum as llama.cpp's compiled scalar loop does.
@@ -124,6 +135,7 @@ internal static unsafe class IntegerDot
         var sixteen = Vector256.Create((byte)16);
         for (var b = 0; b < n; b++, x += 22, y += 34)
         {
+            Prefetch.Ahead(x);
             var q = ((Nibbles(x + 6) | (BitsToBytes(Unsafe.ReadUnaligned<uint>(x + 2)) & sixteen)) - sixteen).AsSByte();
             var sumi = DotSigned(q, Vector256.Load((sbyte*)(y + 2)));
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc);
@@ -139,6 +151,7 @@ internal static unsafe class IntegerDot
         var sixteen = Vector256.Create((byte)16);
         for (var b = 0; b < n; b++, x += 24, y += 36)
         {
+            Prefetch.Ahead(x);
             var q = Nibbles(x + 8) | (BitsToBytes(Unsafe.ReadUnaligned<uint>(x + 4)) & sixteen);
             var sumi = DotBytes(q, Vector256.Load((sbyte*)(y + 4)));
             acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * Half(y)), acc);
@@ -177,6 +190,9 @@ internal static unsafe class IntegerDot
         var mask = Vector256.Create((byte)0x0F);
         for (var b = 0; b < n; b++, x += 144, y += ActivationQuantizer.Q8_KBytes)
         {
+            Prefetch.Ahead(x);
+            Prefetch.Ahead(x + 64);
+            Prefetch.Ahead(x + 128);
             var q8 = (sbyte*)(y + 4);
             BlockQ4_K.ScalesAndMins(x + 4, out var scales, out var mins);
             var sumi = Vector256<int>.Zero;
@@ -203,6 +219,9 @@ internal static unsafe class IntegerDot
         var one = Vector256.Create((byte)1);
         for (var b = 0; b < n; b++, x += 176, y += ActivationQuantizer.Q8_KBytes)
         {
+            Prefetch.Ahead(x);
+            Prefetch.Ahead(x + 64);
+            Prefetch.Ahead(x + 128);
             var q8 = (sbyte*)(y + 4);
             var qh = Vector256.Load(x + 16);
             BlockQ4_K.ScalesAndMins(x + 4, out var scales, out var blockMins);
@@ -233,6 +252,10 @@ internal static unsafe class IntegerDot
         var low2 = Vector256.Create((byte)0x03);
         for (var b = 0; b < n; b++, x += 210, y += ActivationQuantizer.Q8_KBytes)
         {
+            Prefetch.Ahead(x);
+            Prefetch.Ahead(x + 64);
+            Prefetch.Ahead(x + 128);
+            Prefetch.Ahead(x + 192);
             var q8 = (sbyte*)(y + 4);
             var bsums = (short*)(y + 260);
             var scales = (sbyte*)(x + 192);
@@ -269,6 +292,8 @@ internal static unsafe class IntegerDot
         var scales = stackalloc sbyte[16];
         for (var b = 0; b < n; b++, x += 110, y += ActivationQuantizer.Q8_KBytes)
         {
+            Prefetch.Ahead(x);
+            Prefetch.Ahead(x + 64);
             var q8 = (sbyte*)(y + 4);
             var bsums = (short*)(y + 260);
             BlockQ3_K.UnpackScalesWords(x + 96, scales);
@@ -300,6 +325,8 @@ internal static unsafe class IntegerDot
         var low2 = Vector256.Create((byte)0x03);
         for (var b = 0; b < n; b++, x += 84, y += ActivationQuantizer.Q8_KBytes)
         {
+            Prefetch.Ahead(x);
+            Prefetch.Ahead(x + 64);
             var q8 = (sbyte*)(y + 4);
             var sc = x;
             // The mins are the high nibbles of the 16 scale bytes: Σ_g min_g·bsum_g, lane-wise.

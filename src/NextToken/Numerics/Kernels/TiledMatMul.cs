@@ -43,7 +43,6 @@ internal static unsafe class TiledMatMul
     }
 
     /// <summary>The 4 × 3 register tile over all columns; sums[r·3 + t].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile(float* w0, float* w1, float* w2, float* w3, float* x0, float* x1, float* x2, int columns, float* sums)
     {
         var c = 0;
@@ -99,7 +98,6 @@ internal static unsafe class TiledMatMul
     }
 
     /// <summary>The same tile with 512-bit vectors over the first <paramref name="columns"/> (a multiple of 16) columns.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Tile512(float* w0, float* w1, float* w2, float* w3, float* x0, float* x1, float* x2, int columns, float* sums)
     {
         Vector512<float> a00 = default, a01 = default, a02 = default;

@@ -33,7 +33,6 @@ internal unsafe struct BlockQ8_0 : IQuantizedBlock
         return sum;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float DotQuantized(byte* blocks, byte* activations, int blockCount) =>
         Kernels.IntegerDot.Q8_0(blocks, activations, blockCount);
 }
