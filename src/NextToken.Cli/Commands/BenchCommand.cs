@@ -36,8 +36,8 @@ internal static class BenchCommand
                 throw new ArgumentException($"--prompt-tokens + --gen-tokens = {prompt + gen} exceeds the model's context length {loaded.Info.ContextLength}", "prompt-tokens");
             var tokens = PromptTokens(loaded, prompt);
 
-            // One short warm-up run so the JIT and the page cache are not what gets measured.
-            Measure(loaded, tokens.AsSpan(0, Math.Min(8, prompt)), Math.Min(gen, 4));
+            // A warm-up run (the whole prompt, a few tokens) so the JIT and the page cache are not what gets measured.
+            Measure(loaded, tokens, Math.Min(gen, 4));
             var results = context.WithProgress("benchmarking", report =>
             {
                 var list = new List<(double Prefill, double Decode)>();

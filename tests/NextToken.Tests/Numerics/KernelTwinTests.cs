@@ -148,25 +148,56 @@ public unsafe class KernelTwinTests
     }
 
     [Fact]
-    public void Tiled_matmul_matches_scalar_for_odd_shapes()
+    public void Packed_matmul_matches_scalar_for_odd_shapes()
     {
+        // Rows around the 6-row tile and 24-row panel, tokens around the 8- and 16-token panels, columns around the
+        // 256-column depth block, and one and two threads.
         var random = new Random(21);
-        foreach (var (rows, n, columns) in new[] { (1, 1, 1), (4, 3, 8), (3, 5, 13), (4, 7, 70), (2, 2, 33) })
-        {
-            var w = BlockTestData.RandomFloats(rows * columns, random);
-            var x = BlockTestData.RandomFloats(n * columns, random);
-            var fast = new float[n * 5];
-            var scalar = new float[n * 5];
-            fixed (float* pw = w)
-            fixed (float* px = x)
-            fixed (float* pf = fast)
-            fixed (float* ps = scalar)
+        foreach (var (rows, n, columns) in new[] { (1, 1, 1), (5, 3, 8), (7, 8, 13), (24, 9, 70), (25, 16, 255), (31, 17, 256), (50, 33, 300), (6, 40, 513) })
+            foreach (var threads in new[] { 1, 2 })
             {
-                TiledMatMul.RowsTimesTokens(pw, columns, rows, px, n, columns, pf, 5);
-                TiledMatMul.RowsTimesTokensScalar(pw, columns, rows, px, n, columns, ps, 5);
+                var w = BlockTestData.RandomFloats(rows * columns, random);
+                var x = BlockTestData.RandomFloats(n * columns, random);
+                var fast = new float[n * rows];
+                var scalar = new float[n * rows];
+                using var pool = new ComputePool(threads);
+                fixed (float* pw = w)
+                fixed (float* px = x)
+                fixed (float* pf = fast)
+                fixed (float* ps = scalar)
+                {
+                    var weights = (nint)pw;
+                    PackedMatMul.Multiply((row, count, column, depth, destination) =>
+                    {
+                        for (var i = 0; i < count; i++)
+                            new ReadOnlySpan<float>((float*)weights + (long)(row + i) * columns + column, depth).CopyTo(new Span<float>(destination + i * depth, depth));
+                    }, 1, rows, columns, px, pf, n, pool);
+                    PackedMatMul.RowsScalar(pw, rows, columns, px, n, ps);
+                }
+                for (var i = 0; i < fast.Length; i++) Assert.Equal(scalar[i], fast[i], 1e-4f);
             }
-            for (var i = 0; i < fast.Length; i++) Assert.Equal(scalar[i], fast[i], 1e-4f);
-        }
+    }
+
+    [Fact]
+    public void Packed_tokens_hold_each_column_of_sixteen_tokens_side_by_side()
+    {
+        // 20 tokens of 3 columns: a full panel of 16, then a narrow panel of 8 with 4 tokens and 4 zeros.
+        const int n = 20, columns = 3;
+        var x = new float[n * columns];
+        for (var t = 0; t < n; t++)
+            for (var c = 0; c < columns; c++) x[t * columns + c] = 100 * t + c + 1;
+        var packed = new float[PackedMatMul.PackedLength(n, columns)];
+        Assert.Equal(16 * 3 + 8 * 3, packed.Length);
+        fixed (float* px = x)
+        fixed (float* pp = packed)
+            PackedMatMul.PackTokens(px, n, columns, pp);
+        Assert.Equal(1, packed[0]);             // token 0, column 0
+        Assert.Equal(101, packed[1]);           // token 1, column 0
+        Assert.Equal(2, packed[16]);            // token 0, column 1
+        Assert.Equal(1503, packed[2 * 16 + 15]); // token 15, column 2
+        Assert.Equal(1601, packed[48]);         // token 16, column 0 (narrow panel)
+        Assert.Equal(1902, packed[48 + 8 + 3]); // token 19, column 1
+        Assert.Equal(0, packed[48 + 8 + 4]);    // past the last token
     }
 
     [Fact]
@@ -188,25 +219,6 @@ public unsafe class KernelTwinTests
                     Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(fast[i]));
                 }
             }
-    }
-
-    [Fact]
-    public void Tile_of_512_bit_vectors_matches_scalar_even_where_emulated()
-    {
-        var random = new Random(4);
-        const int columns = 48;
-        var w = BlockTestData.RandomFloats(4 * columns, random);
-        var x = BlockTestData.RandomFloats(3 * columns, random);
-        var sums = new float[12];
-        fixed (float* pw = w)
-        fixed (float* px = x)
-        fixed (float* ps = sums)
-        {
-            TiledMatMul.Tile512(pw, pw + columns, pw + 2 * columns, pw + 3 * columns, px, px + columns, px + 2 * columns, columns, ps);
-            for (var r = 0; r < 4; r++)
-                for (var t = 0; t < 3; t++)
-                    Assert.Equal(FloatDot.F32Scalar(pw + r * columns, px + t * columns, columns), sums[r * 3 + t], 1e-4f);
-        }
     }
 
     [Theory]

@@ -64,38 +64,16 @@ internal static unsafe class FloatMatrixKernels
         }
     }
 
-    [ThreadStatic] private static float[]? t_tile;
-
-    /// <summary>Prompts: 4 rows at a time (widened to floats unless F32) times every token, register-tiled.</summary>
+    /// <summary>Prompts: rows widened to floats a block of columns at a time and multiplied with packed tokens (<see cref="PackedMatMul"/>).</summary>
     private static void MatMulTiled(TensorType type, byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
     {
         var w = (nint)data;
-        var input = (nint)x;
-        var output = (nint)y;
         var elementBytes = type == TensorType.F32 ? 4 : 2;
-        pool.For((rows + QuantizedRowKernels.RowChunk - 1) / QuantizedRowKernels.RowChunk, (first, last) =>
+        PackedMatMul.Multiply((row, count, column, depth, destination) =>
         {
-            var buffer = t_tile;
-            if (type != TensorType.F32 && (buffer is null || buffer.Length < TiledMatMul.TileRows * columns))
-                t_tile = buffer = new float[TiledMatMul.TileRows * columns];
-            fixed (float* tile = buffer)
-            {
-                var end = Math.Min(rows, last * QuantizedRowKernels.RowChunk);
-                for (var r = first * QuantizedRowKernels.RowChunk; r < end; r += TiledMatMul.TileRows)
-                {
-                    var count = Math.Min(TiledMatMul.TileRows, end - r);
-                    var source = (byte*)w + (long)r * columns * elementBytes;
-                    float* rowsStart;
-                    if (type == TensorType.F32) rowsStart = (float*)source;
-                    else
-                    {
-                        ConvertRow(type, source, tile, count * columns);
-                        rowsStart = tile;
-                    }
-                    TiledMatMul.RowsTimesTokens(rowsStart, columns, count, (float*)input, n, columns, (float*)output + r, rows);
-                }
-            }
-        });
+            for (var i = 0; i < count; i++)
+                ConvertRow(type, (byte*)w + ((long)(row + i) * columns + column) * elementBytes, destination + i * depth, depth);
+        }, 1, rows, columns, x, y, n, pool);
     }
 
     /// <summary>Memory holds Wᵀ [columns, rows]: each worker owns a range of outputs and adds x[c]·Wᵀ[c, range] over c.</summary>

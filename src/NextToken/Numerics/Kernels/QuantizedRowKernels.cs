@@ -5,9 +5,9 @@ namespace NextToken.Numerics.Kernels;
 
 // Performance notes. One token (decode) reads every weight once, so it runs the integer dot product per row:
 // the activation row is quantized once and stays in L1 while the rows stream past. Several tokens (prompts) are
-// compute-bound: from 4 tokens on, rows are decoded to floats 4 at a time (the decode cost is shared by every token)
-// and multiplied by the register-tiled float kernel, which runs 5–10× faster than one integer dot per (row, token)
-// pair on this machine. Rows go to threads in chunks of 16 so a worker's rows are contiguous in memory.
+// compute-bound: from 4 tokens on, rows are decoded to floats a block of columns at a time (the decode cost is
+// shared by every token) and multiplied by the packed float kernel (PackedMatMul), which runs 5–10× faster than one
+// integer dot per (row, token) pair on this machine. Rows go to threads in chunks of 16 so a worker's rows are contiguous in memory.
 // Exact arithmetic for 1–3 tokens used to dequantize each row into a float buffer and then take float dots; fused
 // dequantize-and-dot kernels (FusedDot) now widen each block in registers, 2–3× faster for the common types.
 
@@ -33,7 +33,7 @@ internal static unsafe class QuantizedRowKernels
             TBlock.DequantizeFast(source + (long)b * TBlock.BlockBytes, destination + b * TBlock.BlockElements);
     }
 
-    /// <summary>From this many tokens on, weight tiles are decoded to floats once and multiplied by <see cref="TiledMatMul"/>.</summary>
+    /// <summary>From this many tokens on, weights are decoded to floats once per block of columns and multiplied by <see cref="PackedMatMul"/>.</summary>
     public const int TiledFromTokens = 4;
 
     /// <summary>
@@ -78,32 +78,23 @@ internal static unsafe class QuantizedRowKernels
         }
     }
 
-    /// <summary>
-    /// Decodes 4 weight rows at a time to floats and multiplies them with every token.
-    /// </summary>
+    /// <summary>Prompts: weight rows decoded to floats a block of columns at a time and multiplied with packed tokens (<see cref="PackedMatMul"/>).</summary>
     private static void MatMulTiled<TBlock>(byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
         where TBlock : IQuantizedBlock
     {
-        var blocks = columns / TBlock.BlockElements;
-        var rowBytes = (long)blocks * TBlock.BlockBytes;
+        var rowBytes = (long)(columns / TBlock.BlockElements) * TBlock.BlockBytes;
         var w = (nint)data;
-        var input = (nint)x;
-        var output = (nint)y;
-        pool.For((rows + RowChunk - 1) / RowChunk, (first, last) =>
+        PackedMatMul.Multiply((row, count, column, depth, destination) =>
         {
-            var buffer = t_rowBuffer;
-            if (buffer is null || buffer.Length < TiledMatMul.TileRows * columns) t_rowBuffer = buffer = new float[TiledMatMul.TileRows * columns];
-            fixed (float* tile = buffer)
+            var first = (byte*)w + row * rowBytes + (long)(column / TBlock.BlockElements) * TBlock.BlockBytes;
+            var blocks = depth / TBlock.BlockElements;
+            for (var i = 0; i < count; i++)
             {
-                var end = Math.Min(rows, last * RowChunk);
-                for (var r = first * RowChunk; r < end; r += TiledMatMul.TileRows)
-                {
-                    var count = Math.Min(TiledMatMul.TileRows, end - r);
-                    for (var i = 0; i < count; i++) DequantizeRow<TBlock>((byte*)w, rowBytes, r + i, columns, tile + i * columns);
-                    TiledMatMul.RowsTimesTokens(tile, columns, count, (float*)input, n, columns, (float*)output + r, rows);
-                }
+                var source = first + i * rowBytes;
+                var target = destination + i * depth;
+                for (var b = 0; b < blocks; b++) TBlock.DequantizeFast(source + (long)b * TBlock.BlockBytes, target + b * TBlock.BlockElements);
             }
-        });
+        }, TBlock.BlockElements, rows, columns, x, y, n, pool);
     }
 
     /// <summary>Exact arithmetic: fused dequantize-and-dot per row (<see cref="FusedDot"/>) where the type has one, else each row dequantized once to float32, then float dot products with every token.</summary>
