@@ -11,7 +11,6 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "tokenizers") Tokenizers.TokenizerThroughput.Run(args);
         else if (args.Length > 0 && args[0] == "matmul") Kernels.MatMulThroughput.Run(args);
-        else if (args.Length > 0 && args[0] == "tile") Kernels.TileProbe.Run(args);
         else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

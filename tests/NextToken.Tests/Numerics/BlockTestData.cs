@@ -94,7 +94,7 @@ internal static unsafe class BlockTestData
     private static void Dispatch(TensorType type, DequantizeFastOp op) => Dispatch<bool, DequantizeFastOp>(type, op);
     private static float Dispatch(TensorType type, DotOp op) => Dispatch<float, DotOp>(type, op);
 
-    /// <summary>Dequantizes an activation row (Q8_0/Q8_1/Q8_K blocks) back to floats.</summary>
+    /// <summary>Dequantizes an activation row (Q8_0/Q8_1/Q8_0Sums/Q8_K blocks) back to floats.</summary>
     public static float[] DequantizeActivations(ActivationFormat format, byte* a, int count)
     {
         var result = new float[count];
@@ -103,8 +103,8 @@ internal static unsafe class BlockTestData
         for (var b = 0; b < count / size; b++)
         {
             var block = a + b * bytes;
-            var d = format == ActivationFormat.Q8_K ? *(float*)block : HalfConversion.Read(block);
-            var qs = (sbyte*)(block + (format == ActivationFormat.Q8_0 ? 2 : 4));
+            var d = format is ActivationFormat.Q8_K or ActivationFormat.Q8_0Sums ? *(float*)block : HalfConversion.Read(block);
+            var qs = (sbyte*)(block + ActivationQuantizer.QuantsOffset(format));
             for (var j = 0; j < size; j++) result[b * size + j] = d * qs[j];
         }
         return result;

@@ -33,11 +33,12 @@ public unsafe class KernelTwinTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Vector_activation_quantizer_is_bit_identical_to_scalar(bool withSum)
+    [InlineData("Q8_0")]
+    [InlineData("Q8_1")]
+    [InlineData("Q8_0Sums")]
+    public void Vector_activation_quantizer_is_bit_identical_to_scalar(string formatName)
     {
-        var format = withSum ? ActivationFormat.Q8_1 : ActivationFormat.Q8_0;
+        var format = Enum.Parse<ActivationFormat>(formatName);
         var random = new Random(5);
         var bytes = ActivationQuantizer.BlockBytes(format);
         var fast = new byte[bytes];
@@ -52,9 +53,38 @@ public unsafe class KernelTwinTests
             fixed (byte* ps = scalar)
             {
                 ActivationQuantizer.Quantize(format, px, pf, 32);
-                ActivationQuantizer.QuantizeQ8_0BlockScalar(px, ps, withSum: format == ActivationFormat.Q8_1);
+                ActivationQuantizer.QuantizeQ8_0BlockScalar(px, ps, format);
             }
             Assert.Equal(scalar, fast);
+        }
+    }
+
+    [Fact]
+    public void Q8_0_sums_blocks_hold_the_q8_0_quants_the_widened_scale_and_the_sum()
+    {
+        var random = new Random(6);
+        var x = BlockTestData.RandomFloats(64, random, scale: 2);
+        var plain = new byte[2 * ActivationQuantizer.Q8_0Bytes];
+        var sums = new byte[2 * ActivationQuantizer.Q8_0SumsBytes];
+        fixed (float* px = x)
+        fixed (byte* pp = plain)
+        fixed (byte* ps = sums)
+        {
+            ActivationQuantizer.Quantize(ActivationFormat.Q8_0, px, pp, 64);
+            ActivationQuantizer.Quantize(ActivationFormat.Q8_0Sums, px, ps, 64);
+            for (var b = 0; b < 2; b++)
+            {
+                var p = pp + b * ActivationQuantizer.Q8_0Bytes;
+                var s = ps + b * ActivationQuantizer.Q8_0SumsBytes;
+                Assert.Equal(HalfConversion.Read(p), *(float*)s);
+                var sum = 0;
+                for (var j = 0; j < 32; j++)
+                {
+                    Assert.Equal(((sbyte*)(p + 2))[j], ((sbyte*)(s + 8))[j]);
+                    sum += ((sbyte*)(s + 8))[j];
+                }
+                Assert.Equal(sum, *(int*)(s + 4));
+            }
         }
     }
 

@@ -154,7 +154,7 @@ internal static unsafe class PackedMatMul
     /// apart; rows past <paramref name="valid"/> repeat the first, their sums land in rows the caller ignores).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Tile16(float* w, int wStride, int valid, float* x, int depth, float* acc, int accStride)
+    private static void Tile16(float* w, int wStride, int valid, float* x, int depth, float* acc, int accStride)
     {
         var w0 = w;
         var w1 = valid > 1 ? w + wStride : w;

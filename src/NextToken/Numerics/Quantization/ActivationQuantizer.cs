@@ -8,19 +8,22 @@ namespace NextToken.Numerics.Quantization;
 /// with llama.cpp's x86 rounding: Q8_0/Q8_1 use d = amax/127 stored as f16, multiply by 127/amax and round half
 /// to even (its AVX path); Q8_1 also stores s = f16(d · Σq). Q8_K (quantize_row_q8_K_ref) uses the signed value of
 /// largest magnitude, iscale = −127/max, round half to even, clamps at 127, stores d = 1/iscale as f32 and the sums
-/// of each 16 quants.
+/// of each 16 quants. Q8_0Sums is Q8_0 with d widened to f32 and the block's Σq (NextToken's own layout, the same
+/// numbers).
 /// </summary>
 internal static unsafe class ActivationQuantizer
 {
     public const int Q8_0Bytes = 34;
     public const int Q8_1Bytes = 36;
     public const int Q8_KBytes = 292;
+    public const int Q8_0SumsBytes = 40;
 
     /// <summary>Bytes one activation block of <paramref name="format"/> takes.</summary>
     public static int BlockBytes(ActivationFormat format) => format switch
     {
         ActivationFormat.Q8_0 => Q8_0Bytes,
         ActivationFormat.Q8_1 => Q8_1Bytes,
+        ActivationFormat.Q8_0Sums => Q8_0SumsBytes,
         _ => Q8_KBytes,
     };
 
@@ -33,10 +36,10 @@ internal static unsafe class ActivationQuantizer
         switch (format)
         {
             case ActivationFormat.Q8_0:
-                for (var i = 0; i < count; i += 32) QuantizeQ8_0Block(x + i, destination + i / 32 * Q8_0Bytes, withSum: false);
-                break;
             case ActivationFormat.Q8_1:
-                for (var i = 0; i < count; i += 32) QuantizeQ8_0Block(x + i, destination + i / 32 * Q8_1Bytes, withSum: true);
+            case ActivationFormat.Q8_0Sums:
+                var bytes = BlockBytes(format);
+                for (var i = 0; i < count; i += 32) QuantizeQ8_0Block(x + i, destination + i / 32 * bytes, format);
                 break;
             default:
                 for (var i = 0; i < count; i += 256) QuantizeQ8_KBlock(x + i, destination + i / 256 * Q8_KBytes);
@@ -44,11 +47,20 @@ internal static unsafe class ActivationQuantizer
         }
     }
 
-    /// <summary>One Q8_0 block (or Q8_1 when <paramref name="withSum"/>: the quants then start at byte 4).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void QuantizeQ8_0Block(float* x, byte* block, bool withSum)
+    /// <summary>Where the quants of a 32-value block of <paramref name="format"/> start.</summary>
+    public static int QuantsOffset(ActivationFormat format) => format switch
     {
-        var qs = (sbyte*)(block + (withSum ? 4 : 2));
+        ActivationFormat.Q8_0 => 2,
+        ActivationFormat.Q8_1 => 4,
+        ActivationFormat.Q8_0Sums => 8,
+        _ => 4,
+    };
+
+    /// <summary>One Q8_0, Q8_1 or Q8_0Sums block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void QuantizeQ8_0Block(float* x, byte* block, ActivationFormat format)
+    {
+        var qs = (sbyte*)(block + QuantsOffset(format));
         if (Vector256.IsHardwareAccelerated)
         {
             var v0 = Vector256.Load(x);
@@ -69,21 +81,31 @@ internal static unsafe class ActivationQuantizer
             // |x·127/amax| ≤ 127 after rounding, so narrowing cannot overflow.
             var packed = Vector256.Narrow(Vector256.Narrow(i0, i1), Vector256.Narrow(i2, i3));
             packed.AsSByte().Store(qs);
-            Unsafe.WriteUnaligned(block, HalfConversion.ToHalf(d));
-            if (withSum)
-            {
-                var sum = Vector256.Sum(i0 + i1 + i2 + i3);
-                Unsafe.WriteUnaligned(block + 2, HalfConversion.ToHalf(d * sum));
-            }
+            WriteScaleAndSum(block, format, d, format == ActivationFormat.Q8_0 ? 0 : Vector256.Sum(i0 + i1 + i2 + i3));
             return;
         }
-        QuantizeQ8_0BlockScalar(x, block, withSum);
+        QuantizeQ8_0BlockScalar(x, block, format);
     }
 
-    /// <summary>The scalar twin of the Q8_0/Q8_1 block quantizer.</summary>
-    internal static void QuantizeQ8_0BlockScalar(float* x, byte* block, bool withSum)
+    /// <summary>The header of a 32-value block: f16 d (Q8_0), f16 d and f16 d·Σq (Q8_1), or f32 of the f16 d and Σq (Q8_0Sums).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteScaleAndSum(byte* block, ActivationFormat format, float d, int sum)
     {
-        var qs = (sbyte*)(block + (withSum ? 4 : 2));
+        var half = HalfConversion.ToHalf(d);
+        if (format == ActivationFormat.Q8_0Sums)
+        {
+            Unsafe.WriteUnaligned(block, HalfConversion.ToSingle(half));
+            Unsafe.WriteUnaligned(block + 4, sum);
+            return;
+        }
+        Unsafe.WriteUnaligned(block, half);
+        if (format == ActivationFormat.Q8_1) Unsafe.WriteUnaligned(block + 2, HalfConversion.ToHalf(d * sum));
+    }
+
+    /// <summary>The scalar twin of the Q8_0/Q8_1/Q8_0Sums block quantizer.</summary>
+    internal static void QuantizeQ8_0BlockScalar(float* x, byte* block, ActivationFormat format)
+    {
+        var qs = (sbyte*)(block + QuantsOffset(format));
         var amax = 0f;
         for (var j = 0; j < 32; j++) amax = MathF.Max(amax, MathF.Abs(x[j]));
         var d = amax / 127f;
@@ -95,8 +117,7 @@ internal static unsafe class ActivationQuantizer
             qs[j] = (sbyte)q;
             sum += q;
         }
-        Unsafe.WriteUnaligned(block, HalfConversion.ToHalf(d));
-        if (withSum) Unsafe.WriteUnaligned(block + 2, HalfConversion.ToHalf(d * sum));
+        WriteScaleAndSum(block, format, d, sum);
     }
 
     /// <summary>One Q8_K block: f32 d, i8 qs[256], i16 bsums[16].</summary>

@@ -9,7 +9,7 @@ internal unsafe struct BlockQ4_0 : IQuantizedBlock
     public static TensorType Type => TensorType.Q4_0;
     public static int BlockElements => 32;
     public static int BlockBytes => 18;
-    public static ActivationFormat Activation => ActivationFormat.Q8_0;
+    public static ActivationFormat Activation => ActivationFormat.Q8_0Sums;
 
     public static void Dequantize(byte* block, float* destination)
     {
@@ -30,13 +30,13 @@ internal unsafe struct BlockQ4_0 : IQuantizedBlock
         for (var b = 0; b < blockCount; b++)
         {
             var x = blocks + b * 18;
-            var y = activations + b * ActivationQuantizer.Q8_0Bytes;
+            var y = activations + b * ActivationQuantizer.Q8_0SumsBytes;
             var qs = x + 2;
-            var q8 = (sbyte*)(y + 2);
+            var q8 = (sbyte*)(y + 8);
             var sumi = 0;
             for (var j = 0; j < 16; j++)
                 sumi += ((qs[j] & 15) - 8) * q8[j] + ((qs[j] >> 4) - 8) * q8[j + 16];
-            sum += sumi * (HalfConversion.Read(x) * HalfConversion.Read(y));
+            sum += sumi * (HalfConversion.Read(x) * *(float*)y);
         }
         return sum;
     }

@@ -11,7 +11,7 @@ internal unsafe struct BlockQ5_0 : IQuantizedBlock
     public static TensorType Type => TensorType.Q5_0;
     public static int BlockElements => 32;
     public static int BlockBytes => 22;
-    public static ActivationFormat Activation => ActivationFormat.Q8_0;
+    public static ActivationFormat Activation => ActivationFormat.Q8_0Sums;
 
     public static void Dequantize(byte* block, float* destination)
     {
@@ -35,10 +35,10 @@ internal unsafe struct BlockQ5_0 : IQuantizedBlock
         for (var b = 0; b < blockCount; b++)
         {
             var x = blocks + b * 22;
-            var y = activations + b * ActivationQuantizer.Q8_0Bytes;
+            var y = activations + b * ActivationQuantizer.Q8_0SumsBytes;
             var qh = Unsafe.ReadUnaligned<uint>(x + 2);
             var qs = x + 6;
-            var q8 = (sbyte*)(y + 2);
+            var q8 = (sbyte*)(y + 8);
             var sumi = 0;
             for (var j = 0; j < 16; j++)
             {
@@ -46,7 +46,7 @@ internal unsafe struct BlockQ5_0 : IQuantizedBlock
                 var high1 = (int)(qh >> (j + 12)) & 0x10;
                 sumi += (((qs[j] & 15) | high0) - 16) * q8[j] + (((qs[j] >> 4) | high1) - 16) * q8[j + 16];
             }
-            sum += sumi * (HalfConversion.Read(x) * HalfConversion.Read(y));
+            sum += sumi * (HalfConversion.Read(x) * *(float*)y);
         }
         return sum;
     }

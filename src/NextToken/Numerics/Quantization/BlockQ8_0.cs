@@ -8,7 +8,7 @@ internal unsafe struct BlockQ8_0 : IQuantizedBlock
     public static TensorType Type => TensorType.Q8_0;
     public static int BlockElements => 32;
     public static int BlockBytes => 34;
-    public static ActivationFormat Activation => ActivationFormat.Q8_0;
+    public static ActivationFormat Activation => ActivationFormat.Q8_0Sums;
 
     public static void Dequantize(byte* block, float* destination)
     {
@@ -25,10 +25,10 @@ internal unsafe struct BlockQ8_0 : IQuantizedBlock
         for (var b = 0; b < blockCount; b++)
         {
             var x = blocks + b * 34;
-            var y = activations + b * ActivationQuantizer.Q8_0Bytes;
+            var y = activations + b * ActivationQuantizer.Q8_0SumsBytes;
             var sumi = 0;
-            for (var j = 0; j < 32; j++) sumi += ((sbyte*)(x + 2))[j] * ((sbyte*)(y + 2))[j];
-            sum += sumi * (HalfConversion.Read(x) * HalfConversion.Read(y));
+            for (var j = 0; j < 32; j++) sumi += ((sbyte*)(x + 2))[j] * ((sbyte*)(y + 8))[j];
+            sum += sumi * (HalfConversion.Read(x) * *(float*)y);
         }
         return sum;
     }

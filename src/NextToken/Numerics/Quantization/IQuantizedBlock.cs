@@ -9,6 +9,11 @@ internal enum ActivationFormat
     Q8_1,
     /// <summary>256 values: f32 d, i8 qs[256], i16 bsums[16] (292 bytes).</summary>
     Q8_K,
+    /// <summary>
+    /// 32 values: Q8_0's block with its f16 d widened to f32 and Σqs added: f32 d, i32 Σqs, i8 qs[32] (40 bytes). The
+    /// quants and d are Q8_0's exactly; Q4_0 uses it to take the −8 offset as −8·Σqs instead of per value.
+    /// </summary>
+    Q8_0Sums,
 }
 
 /// <summary>
