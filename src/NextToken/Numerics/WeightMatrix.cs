@@ -22,6 +22,10 @@ public sealed unsafe class WeightMatrix
     private readonly byte* _data;
     private readonly object? _owner;
 
+    // Set once a product has checked every F16 row for infinities and NaN and found none; later products skip the
+    // check. Only ever goes false → true (a race merely repeats the check).
+    private bool _halvesFinite;
+
     /// <summary>Wraps memory holding the matrix; <paramref name="owner"/> (a mapping, an array handle) is kept alive with it.</summary>
     /// <exception cref="ArgumentException">The type is not a weight type, the columns are not whole blocks, or the byte length does not match the shape.</exception>
     public WeightMatrix(TensorType type, int rows, int columns, byte* data, long byteLength, object? owner = null)
@@ -166,7 +170,10 @@ public sealed unsafe class WeightMatrix
         fixed (float* py = y)
         {
             if (IsTransposed) FloatMatrixKernels.MatMulTransposed(Type, _data, Rows, Columns, px, py, n, pool);
-            else if (Type is TensorType.F32 or TensorType.F16 or TensorType.BF16) FloatMatrixKernels.MatMul(Type, _data, Rows, Columns, px, py, n, pool);
+            else if (Type is TensorType.F32 or TensorType.F16 or TensorType.BF16)
+            {
+                if (FloatMatrixKernels.MatMul(Type, _data, Rows, Columns, px, py, n, pool, _halvesFinite)) _halvesFinite = true;
+            }
             else if (pool.QuantizeActivations) MatMulQuantized(px, py, n, pool);
             else MatMulDequantized(px, py, n, pool);
         }

@@ -110,6 +110,7 @@ public unsafe class KernelTwinTests
             {
                 Assert.Equal(FloatDot.F32Scalar(pw, px, n), FloatDot.F32(pw, px, n), 1e-4f);
                 Assert.Equal(FloatDot.F16Scalar(ph, px, n), FloatDot.F16(ph, px, n), 1e-4f);
+                Assert.Equal(FloatDot.F16Scalar(ph, px, n), FloatDot.F16Finite(ph, px, n), 1e-4f);
                 Assert.Equal(FloatDot.BF16Scalar(pb, px, n), FloatDot.BF16(pb, px, n), 1e-4f);
             }
         }

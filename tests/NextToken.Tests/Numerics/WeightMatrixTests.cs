@@ -206,4 +206,37 @@ public unsafe class WeightMatrixTests
         Assert.Equal(2048 / 256 * 176, WeightMatrix.RowByteLength(TensorType.Q5_K, 2048));
         Assert.Equal(2 * 2048, WeightMatrix.RowByteLength(TensorType.F16, 2048));
     }
+
+    [Fact]
+    public void F16_products_stay_exact_after_the_first_product_checked_the_rows()
+    {
+        // The first product checks each row for infinities and NaN; later ones skip the check when it found none.
+        var random = new Random(12);
+        const int rows = 5, columns = 96;
+        var finite = new ushort[rows * columns];
+        for (var i = 0; i < finite.Length; i++) finite[i] = HalfConversion.ToHalf((float)random.NextDouble() - 0.5f);
+        var withInfinity = (ushort[])finite.Clone();
+        withInfinity[2 * columns + 40] = 0x7c00; // +∞ in row 2
+        var x = BlockTestData.RandomFloats(columns, random);
+        foreach (var halves in new[] { finite, withInfinity })
+        {
+            var bytes = new byte[halves.Length * 2];
+            Buffer.BlockCopy(halves, 0, bytes, 0, bytes.Length);
+            var w = WeightMatrix.FromBytes(TensorType.F16, bytes, rows, columns);
+            var expected = new float[rows];
+            fixed (ushort* ph = halves)
+            fixed (float* px = x)
+                for (var r = 0; r < rows; r++) expected[r] = NextToken.Numerics.Kernels.FloatDot.F16Scalar(ph + r * columns, px, columns);
+            for (var pass = 0; pass < 3; pass++)
+            {
+                var y = new float[rows];
+                w.MatVec(x, y, Exact1);
+                for (var r = 0; r < rows; r++)
+                {
+                    if (float.IsFinite(expected[r])) Assert.Equal(expected[r], y[r], 1e-4f);
+                    else Assert.Equal(expected[r], y[r]);
+                }
+            }
+        }
+    }
 }

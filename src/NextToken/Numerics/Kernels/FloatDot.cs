@@ -11,7 +11,9 @@ namespace NextToken.Numerics.Kernels;
 // straight from memory measured about 2× faster than a 32-byte load split by Vector256.Widen. Four accumulators
 // keep the FMA latency off the critical path. The F16 dot loads halves sign-extended, so sign, exponent and mantissa
 // land in place with one shift and one mask (four instructions per eight values instead of ten), and checks once per
-// row, by the largest magnitude seen (vmaxps: Vector256.Max's IEEE handling of NaN and −0 costs ten instructions), whether an infinity or NaN needs the exact path.
+// row, by the largest magnitude seen (vmaxps: Vector256.Max's IEEE handling of NaN and −0 costs ten instructions),
+// whether an infinity or NaN needs the exact path. A matrix whose rows all passed that check once is multiplied
+// without it from then on (F16Finite).
 
 /// <summary>
 /// Float dot products of a weight row (F32, F16 or BF16 elements) with a float activation row, each with a scalar twin.
@@ -57,10 +59,17 @@ internal static unsafe class FloatDot
         Avx2.IsSupported ? Avx2.ConvertToVector256Int32(p).AsUInt32() : Vector256.WidenLower(Vector128.Load(p).ToVector256());
 
     /// <summary>Σ f32(w[i])·x[i] over F16 weights.</summary>
-    public static float F16(ushort* w, float* x, int n)
+    public static float F16(ushort* w, float* x, int n) => F16(w, x, n, out _);
+
+    /// <summary>
+    /// Σ f32(w[i])·x[i] over F16 weights; <paramref name="sawSpecial"/> tells whether the row holds an infinity or NaN
+    /// (the result is exact either way: such a row is taken again by the scalar twin).
+    /// </summary>
+    public static float F16(ushort* w, float* x, int n, out bool sawSpecial)
     {
         var i = 0;
         var sum = 0f;
+        sawSpecial = false;
         if (Avx2.IsSupported && n >= 32)
         {
             Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, largest = default;
@@ -85,7 +94,42 @@ internal static unsafe class FloatDot
                 a0 = Vector256.FusedMultiplyAdd(wi, Vector256.Load(x + i), a0);
             }
             // A value above the largest finite half came from an infinity or NaN: take the row again, exactly.
-            if (Vector256.GreaterThanAny(largest, Vector256.Create(MaxFiniteHalf))) return F16Scalar(w, x, n);
+            if (Vector256.GreaterThanAny(largest, Vector256.Create(MaxFiniteHalf)))
+            {
+                sawSpecial = true;
+                return F16Scalar(w, x, n);
+            }
+            sum = Vector256.Sum((a0 + a1) + (a2 + a3));
+        }
+        for (; i < n; i++)
+        {
+            var h = w[i];
+            if ((h & 0x7c00) == 0x7c00) sawSpecial = true;
+            sum += HalfConversion.ToSingle(h) * x[i];
+        }
+        return sum;
+    }
+
+    /// <summary>
+    /// <see cref="F16(ushort*, float*, int)"/> for a row known to hold no infinity or NaN (a matrix whose every row an
+    /// earlier product checked): the same sum without the per-row check, five instructions per eight values.
+    /// </summary>
+    public static float F16Finite(ushort* w, float* x, int n)
+    {
+        var i = 0;
+        var sum = 0f;
+        if (Avx2.IsSupported && n >= 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 32 <= n; i += 32)
+            {
+                Prefetch.Ahead((byte*)(w + i));
+                a0 = Vector256.FusedMultiplyAdd(FiniteHalfToSingle(w + i), Vector256.Load(x + i), a0);
+                a1 = Vector256.FusedMultiplyAdd(FiniteHalfToSingle(w + i + 8), Vector256.Load(x + i + 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(FiniteHalfToSingle(w + i + 16), Vector256.Load(x + i + 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(FiniteHalfToSingle(w + i + 24), Vector256.Load(x + i + 24), a3);
+            }
+            for (; i + 8 <= n; i += 8) a0 = Vector256.FusedMultiplyAdd(FiniteHalfToSingle(w + i), Vector256.Load(x + i), a0);
             sum = Vector256.Sum((a0 + a1) + (a2 + a3));
         }
         for (; i < n; i++) sum += HalfConversion.ToSingle(w[i]) * x[i];
@@ -107,7 +151,7 @@ internal static unsafe class FloatDot
         return ((h << 13) & Vector256.Create(unchecked((int)0x8FFFE000))).AsSingle() * Vector256.Create(5.192296858534828e33f);
     }
 
-    /// <summary>Scalar twin of <see cref="F16"/>.</summary>
+    /// <summary>Scalar twin of <see cref="F16(ushort*, float*, int)"/>.</summary>
     public static float F16Scalar(ushort* w, float* x, int n)
     {
         var sum = 0f;

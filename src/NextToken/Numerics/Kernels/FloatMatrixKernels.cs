@@ -14,7 +14,12 @@ internal static unsafe class FloatMatrixKernels
     /// <summary>Columns of the transposed layout handled per pass (a slice of y that stays in L1).</summary>
     private const int TransposedSlice = 256;
 
-    public static void MatMul(TensorType type, byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
+    /// <summary>
+    /// y = W·x for every token. F16 rows are checked for infinities and NaN (and such rows computed exactly) unless
+    /// <paramref name="halvesFinite"/> says an earlier product found none; returns true when this product checked
+    /// every row and found none.
+    /// </summary>
+    public static bool MatMul(TensorType type, byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool, bool halvesFinite)
     {
         float[]? rounded = null;
         try
@@ -35,8 +40,9 @@ internal static unsafe class FloatMatrixKernels
                 if (n >= QuantizedRowKernels.TiledFromTokens)
                 {
                     MatMulTiled(type, data, rows, columns, (float*)input, y, n, pool);
-                    return;
+                    return false;
                 }
+                var specials = 0;
                 pool.For((rows + QuantizedRowKernels.RowChunk - 1) / QuantizedRowKernels.RowChunk, (first, last) =>
                 {
                     var end = Math.Min(rows, last * QuantizedRowKernels.RowChunk);
@@ -47,15 +53,24 @@ internal static unsafe class FloatMatrixKernels
                         for (var row = first * QuantizedRowKernels.RowChunk; row < end; row++)
                         {
                             var wr = (byte*)w + (long)row * columns * elementBytes;
-                            yt[row] = type switch
+                            if (type == TensorType.F16 && !halvesFinite)
                             {
-                                TensorType.F32 => FloatDot.F32((float*)wr, xt, columns),
-                                TensorType.F16 => FloatDot.F16((ushort*)wr, xt, columns),
-                                _ => FloatDot.BF16((ushort*)wr, xt, columns),
-                            };
+                                yt[row] = FloatDot.F16((ushort*)wr, xt, columns, out var special);
+                                if (special) specials = 1;
+                            }
+                            else
+                            {
+                                yt[row] = type switch
+                                {
+                                    TensorType.F32 => FloatDot.F32((float*)wr, xt, columns),
+                                    TensorType.F16 => FloatDot.F16Finite((ushort*)wr, xt, columns),
+                                    _ => FloatDot.BF16((ushort*)wr, xt, columns),
+                                };
+                            }
                         }
                     }
                 });
+                return type == TensorType.F16 && !halvesFinite && specials == 0;
             }
         }
         finally
