@@ -54,8 +54,9 @@ internal static unsafe class PackedMatMul
         {
             fixed (float* packed = packedBuffer)
             {
-                PackTokens(x, n, columns, packed);
                 var input = (nint)packed;
+                var source = (nint)x;
+                pool.For((n + PanelTokens - 1) / PanelTokens, (first, last) => PackPanels((float*)source, n, columns, (float*)input, first, last));
                 var output = (nint)y;
                 var padded = PanelStart(n) + LastPanelWidth(n);
                 pool.For((rows + PanelRows - 1) / PanelRows, (first, last) =>
@@ -92,9 +93,13 @@ internal static unsafe class PackedMatMul
     /// Packs x [n, columns] into panels: panel p (tokens 16p…) holds, for each column c, its tokens' x[t, c] side by
     /// side (16 floats, or 8 in a narrow last panel), zeros for tokens past n.
     /// </summary>
-    public static void PackTokens(float* x, int n, int columns, float* packed)
+    public static void PackTokens(float* x, int n, int columns, float* packed) =>
+        PackPanels(x, n, columns, packed, 0, (n + PanelTokens - 1) / PanelTokens);
+
+    /// <summary>Packs the panels [<paramref name="firstPanel"/>, <paramref name="endPanel"/>) only.</summary>
+    private static void PackPanels(float* x, int n, int columns, float* packed, int firstPanel, int endPanel)
     {
-        for (var start = 0; start < n; start += PanelTokens)
+        for (var start = firstPanel * PanelTokens; start < n && start < endPanel * PanelTokens; start += PanelTokens)
         {
             var width = start == PanelStart(n) ? LastPanelWidth(n) : PanelTokens;
             var panel = packed + (long)start * columns;
