@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 
 namespace NextToken.Files;
 
@@ -67,6 +68,33 @@ internal sealed unsafe class MappedFile : IDisposable
         if (offset < 0 || length < 0 || offset + length > Length) throw new ArgumentOutOfRangeException(nameof(offset), offset, $"[{offset}, +{length}) is outside the file of {Length} bytes");
         return new ReadOnlySpan<byte>(Pointer + offset, length);
     }
+
+    /// <summary>
+    /// Tells the kernel whether the pages holding [<paramref name="data"/>, +<paramref name="length"/>) will be read
+    /// alone (<paramref name="alone"/>: no read-around on a fault) or as usual. Loading reads a few small tensors (norms,
+    /// biases) out of a file whose matrices it never touches; each fault on them used to read the disk's whole
+    /// read-ahead window around it (8 MB here: 300 MB of a 607 MB model came in to load its norms, 0.74 s instead of
+    /// 0.1 s). Advice only: ignored where the system has no madvise or refuses it.
+    /// </summary>
+    public void AdviseReadAlone(byte* data, long length, bool alone)
+    {
+        if (length <= 0 || !(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return;
+        var start = (nint)data & ~(nint)(Environment.SystemPageSize - 1);
+        var end = (nint)data + (nint)length;
+        try
+        {
+            _ = madvise(start, (nuint)(end - start), alone ? MadviseRandom : MadviseNormal);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+    }
+
+    private const int MadviseNormal = 0;
+    private const int MadviseRandom = 1;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int madvise(nint address, nuint length, int advice);
 
     public void Dispose()
     {

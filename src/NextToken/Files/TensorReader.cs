@@ -91,6 +91,21 @@ internal sealed unsafe class TensorReader(ITensorSource source)
     {
         if (count > Array.MaxLength) throw new NotSupportedException($"tensor '{t.Name}' is too large to convert to floats");
         var result = new float[count];
+        var file = t.Owner as MappedFile;
+        file?.AdviseReadAlone((byte*)t.Data, t.ByteLength, alone: true);
+        try
+        {
+            Convert(t, count, result);
+        }
+        finally
+        {
+            file?.AdviseReadAlone((byte*)t.Data, t.ByteLength, alone: false);
+        }
+        return result;
+    }
+
+    private static void Convert(TensorView t, long count, float[] result)
+    {
         switch (t.Type)
         {
             case TensorType.F32:
@@ -111,6 +126,5 @@ internal sealed unsafe class TensorReader(ITensorSource source)
                 for (var r = 0; r < rows; r++) matrix.DequantizeRow(r, result.AsSpan((int)(r * columns), (int)columns));
                 break;
         }
-        return result;
     }
 }

@@ -33,7 +33,7 @@ internal static unsafe class PackedMatMul
     public const int TileRows = 6;
 
     /// <summary>Weight rows decoded together (a multiple of <see cref="TileRows"/>).</summary>
-    public const int PanelRows = 24;
+    public const int PanelRows = 18;
 
     /// <summary>Columns per depth block (256 for the K-quants, whose blocks are that long).</summary>
     public const int DepthBlock = 256;
