@@ -44,4 +44,24 @@ public sealed class QuantizedModelTests
         foreach (var golden in GoldenCase.Read($"golden/llama-random/llama-random-{name}.llamacpp.jsonl"))
             Golden.AssertLogits(model, golden, 0.15f);
     }
+
+    [Theory]
+    [InlineData("q8_0")]   // prompts through the 2 × 4 integer tiles
+    [InlineData("q4_0")]
+    [InlineData("q4_k_m")] // prompts through the one-token kernel per pair
+    public void EightBitPromptGivesTheLogitsOfItsTokensFedOneByOne(string name)
+    {
+        using var model = LanguageModel.Load(TestData.Path($"models/llama-random/llama-random-{name}.gguf"), new ModelOptions { QuantizeActivations = true });
+        var tokens = GoldenCase.Read($"golden/llama-random/llama-random-{name}.llamacpp.jsonl")[0].Tokens;
+        using var batch = model.CreateSession();
+        var all = batch.Forward(tokens, ForwardOptions.AllLogits);
+        using var steps = model.CreateSession();
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var step = steps.Forward(tokens.AsSpan(i, 1)).LastLogits;
+            var expected = all.LogitsAt(i);
+            for (var v = 0; v < step.Length; v++)
+                Assert.True(Math.Abs(expected[v] - step[v]) <= 1e-4f, $"position {i}, logit {v}: prompt {expected[v]}, one by one {step[v]}");
+        }
+    }
 }

@@ -29,7 +29,7 @@ internal static unsafe class IntegerDot
 
     /// <summary>Σ of u8·i8 products, four per 32-bit lane (no saturation for |u| ≤ 128).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> DotBytes(Vector256<byte> u, Vector256<sbyte> s)
+    internal static Vector256<int> DotBytes(Vector256<byte> u, Vector256<sbyte> s)
     {
         if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, u, s);
         return Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, s), Vector256<short>.One);
@@ -37,12 +37,12 @@ internal static unsafe class IntegerDot
 
     /// <summary>Σ of i8·i8 products, four per 32-bit lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> DotSigned(Vector256<sbyte> x, Vector256<sbyte> y) =>
+    internal static Vector256<int> DotSigned(Vector256<sbyte> x, Vector256<sbyte> y) =>
         DotBytes(Avx2.Abs(x), Avx2.Sign(y, x));
 
     /// <summary>Sixteen packed bytes → 32 nibbles: low nibbles first, then high nibbles (GGML's order for 32-value blocks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Nibbles(byte* p)
+    internal static Vector256<byte> Nibbles(byte* p)
     {
         // The 16 bytes in both halves (one load), the upper half shifted right by 4: two operations instead of four.
         var both = Avx2.BroadcastVector128ToVector256(p).AsUInt32();
@@ -61,7 +61,7 @@ internal static unsafe class IntegerDot
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Half(byte* p) => HalfConversion.ReadFast(p);
+    internal static float Half(byte* p) => HalfConversion.ReadFast(p);
 
     /// <summary>
     /// Σ of eight lanes in llama.cpp's order (its hsum_float_8): halves added lane-wise, then (0+2) + (1+3). The Q4_1,
@@ -83,52 +83,39 @@ internal static unsafe class IntegerDot
         return Sse.AddScalar(pairs, Sse3.MoveHighAndDuplicate(pairs)).ToScalar();
     }
 
-    /// <summary>Q8_0 × Q8_0Sums (the activation scale already a float; its sum unused).</summary>
+    /// <summary>
+    /// Q8_0 × Q8_0Sums (the activation scale already a float; its sum unused). One accumulator, as llama.cpp, so that
+    /// <see cref="IntegerTile.Q8_0"/> computes each (row, token) of a prompt with the very same operations.
+    /// </summary>
     public static float Q8_0(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ8_0.DotQuantizedScalar(x, y, n);
-        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-        var b = 0;
-        for (; b + 2 <= n; b += 2, x += 68, y += 80)
+        var acc = Vector256<float>.Zero;
+        for (var b = 0; b < n; b++, x += 34, y += 40)
         {
             Prefetch.Ahead(x);
-            var sumi0 = DotSigned(Vector256.Load((sbyte*)(x + 2)), Vector256.Load((sbyte*)(y + 8)));
-            var sumi1 = DotSigned(Vector256.Load((sbyte*)(x + 36)), Vector256.Load((sbyte*)(y + 48)));
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi0), Vector256.Create(Half(x) * *(float*)y), acc0);
-            acc1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi1), Vector256.Create(Half(x + 34) * *(float*)(y + 40)), acc1);
-        }
-        if (b < n)
-        {
             var sumi = DotSigned(Vector256.Load((sbyte*)(x + 2)), Vector256.Load((sbyte*)(y + 8)));
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * *(float*)y), acc0);
+            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * *(float*)y), acc);
         }
-        return Vector256.Sum(acc0 + acc1);
+        return Vector256.Sum(acc);
     }
 
     /// <summary>
     /// Q4_0 × Q8_0Sums: Σ (q − 8)·y = Σ q·y − 8·Σy, so the unsigned nibbles go straight into vpmaddubsw and the offset
     /// is one integer added to lane 0 (the block's −8·Σy, from the activation block). The integer sums equal the
-    /// sign-trick ones exactly; the activation scale is already a float.
+    /// sign-trick ones exactly; the activation scale is already a float. One accumulator (see <see cref="Q8_0"/>).
     /// </summary>
     public static float Q4_0(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ4_0.DotQuantizedScalar(x, y, n);
-        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-        var b = 0;
-        for (; b + 2 <= n; b += 2, x += 36, y += 80)
+        var acc = Vector256<float>.Zero;
+        for (var b = 0; b < n; b++, x += 18, y += 40)
         {
             Prefetch.Ahead(x);
-            var sumi0 = DotBytes(Nibbles(x + 2), Vector256.Load((sbyte*)(y + 8))) + Vector256.CreateScalar(-8 * *(int*)(y + 4));
-            var sumi1 = DotBytes(Nibbles(x + 20), Vector256.Load((sbyte*)(y + 48))) + Vector256.CreateScalar(-8 * *(int*)(y + 44));
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi0), Vector256.Create(Half(x) * *(float*)y), acc0);
-            acc1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi1), Vector256.Create(Half(x + 18) * *(float*)(y + 40)), acc1);
-        }
-        if (b < n)
-        {
             var sumi = DotBytes(Nibbles(x + 2), Vector256.Load((sbyte*)(y + 8))) + Vector256.CreateScalar(-8 * *(int*)(y + 4));
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * *(float*)y), acc0);
+            acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(Half(x) * *(float*)y), acc);
         }
-        return Vector256.Sum(acc0 + acc1);
+        return Vector256.Sum(acc);
     }
 
     public static float Q4_1(byte* x, byte* y, int n)

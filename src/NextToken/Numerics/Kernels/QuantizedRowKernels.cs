@@ -40,8 +40,9 @@ internal static unsafe class QuantizedRowKernels
     /// llama.cpp's arithmetic: activations quantized once to 8-bit blocks, integer dot products, for every token count.
     /// A float tile for prompts was tried here (activations decoded back to d·q): it is equal in exact arithmetic but
     /// rounds differently, and re-quantizing the next layer's activations turns those 1e-6 differences into logit
-    /// differences of up to 0.1, so a prompt would no longer score like the same tokens fed one by one. Fast prompts
-    /// are the exact mode's (<see cref="MatMulDequantized{TBlock}"/>).
+    /// differences of up to 0.1, so a prompt would no longer score like the same tokens fed one by one. Q8_0 and Q4_0
+    /// prompts go through integer tiles (<see cref="IntegerTile"/>) that repeat the one-token kernel's operations per
+    /// pair, bit for bit; the other types run that kernel per (row, token).
     /// </summary>
     public static void MatMulQuantized<TBlock>(byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
         where TBlock : IQuantizedBlock
@@ -59,9 +60,25 @@ internal static unsafe class QuantizedRowKernels
                 var a = (nint)activations;
                 var w = (nint)data;
                 var output = (nint)y;
+                var tiled = n >= TiledFromTokens && IntegerTile.Supports(TBlock.Type);
                 pool.For((rows + RowChunk - 1) / RowChunk, (first, last) =>
                 {
                     var end = Math.Min(rows, last * RowChunk);
+                    if (tiled)
+                    {
+                        for (var r = first * RowChunk; r < end; r += IntegerTile.Rows)
+                            for (var t = 0; t < n; t += IntegerTile.Tokens)
+                            {
+                                var weights = (byte*)w + r * rowBytes;
+                                var act = (byte*)a + (long)t * activationRowBytes;
+                                var target = (float*)output + (long)t * rows + r;
+                                var rowCount = Math.Min(IntegerTile.Rows, end - r);
+                                var tokenCount = Math.Min(IntegerTile.Tokens, n - t);
+                                if (typeof(TBlock) == typeof(BlockQ8_0)) IntegerTile.Q8_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
+                                else IntegerTile.Q4_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
+                            }
+                        return;
+                    }
                     for (var t = 0; t < n; t++)
                     {
                         var act = (byte*)a + (long)t * activationRowBytes;

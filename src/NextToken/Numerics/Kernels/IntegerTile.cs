@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NextToken.Numerics.Kernels;
+
+// Performance notes. With 8-bit activations a prompt used to run the one-token kernel for every (row, token) pair,
+// unpacking each weight block again for every token. These tiles take 2 weight rows × 4 tokens per pass: a weight
+// block is loaded, unpacked (Q4_0's nibbles) or made absolute (Q8_0's sign trick) and its scale looked up once for 4
+// tokens, and 8 accumulators stay in registers. Each pair still runs exactly the one-token kernel's operations in its
+// order (IntegerDot.Q8_0/Q4_0: one accumulator, the same integer sums, the same scale product, Vector256.Sum at the
+// end), so a prompt gives bit-identical results to its tokens fed one at a time.
+
+/// <summary>Register tiles of 2 weight rows × 4 tokens for prompts in 8-bit arithmetic, bit-identical to <see cref="IntegerDot"/>.</summary>
+internal static unsafe class IntegerTile
+{
+    public const int Rows = 2;
+    public const int Tokens = 4;
+
+    /// <summary>Whether the type has a tile (else prompts run the one-token kernel per pair).</summary>
+    public static bool Supports(TensorType type) => Avx2.IsSupported && type is TensorType.Q8_0 or TensorType.Q4_0;
+
+    /// <summary>
+    /// y[t·<paramref name="yStride"/> + r] = IntegerDot.Q8_0(row r, token t) for r &lt; <paramref name="rows"/> (≤ 2,
+    /// <paramref name="rowBytes"/> apart) and t &lt; <paramref name="tokens"/> (≤ 4, activation rows <paramref name="aStride"/> apart).
+    /// </summary>
+    public static void Q8_0(byte* w, long rowBytes, int rows, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
+    {
+        var x0 = w;
+        var x1 = rows > 1 ? w + rowBytes : w;
+        var y0 = a;
+        var y1 = tokens > 1 ? a + aStride : a;
+        var y2 = tokens > 2 ? a + 2 * aStride : a;
+        var y3 = tokens > 3 ? a + 3 * aStride : a;
+        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
+        Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
+        for (var b = 0; b < blocks; b++, x0 += 34, x1 += 34, y0 += 40, y1 += 40, y2 += 40, y3 += 40)
+        {
+            var q0 = Vector256.Load((sbyte*)(x0 + 2));
+            var q1 = Vector256.Load((sbyte*)(x1 + 2));
+            var u0 = Avx2.Abs(q0);
+            var u1 = Avx2.Abs(q1);
+            var d0 = IntegerDot.Half(x0);
+            var d1 = IntegerDot.Half(x1);
+            Step(u0, q0, u1, q1, d0, d1, y0, ref s00, ref s10);
+            Step(u0, q0, u1, q1, d0, d1, y1, ref s01, ref s11);
+            Step(u0, q0, u1, q1, d0, d1, y2, ref s02, ref s12);
+            Step(u0, q0, u1, q1, d0, d1, y3, ref s03, ref s13);
+        }
+        Store(y, yStride, rows, tokens, s00, s01, s02, s03, s10, s11, s12, s13);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(Vector256<byte> u0, Vector256<sbyte> q0, Vector256<byte> u1, Vector256<sbyte> q1, float d0, float d1, byte* a,
+        ref Vector256<float> s0, ref Vector256<float> s1)
+    {
+        var v = Vector256.Load((sbyte*)(a + 8));
+        var dy = *(float*)a;
+        s0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(IntegerDot.DotBytes(u0, Avx2.Sign(v, q0))), Vector256.Create(d0 * dy), s0);
+        s1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(IntegerDot.DotBytes(u1, Avx2.Sign(v, q1))), Vector256.Create(d1 * dy), s1);
+    }
+
+    /// <summary>The same for Q4_0 (IntegerDot.Q4_0's operations per pair).</summary>
+    public static void Q4_0(byte* w, long rowBytes, int rows, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
+    {
+        var x0 = w;
+        var x1 = rows > 1 ? w + rowBytes : w;
+        var y0 = a;
+        var y1 = tokens > 1 ? a + aStride : a;
+        var y2 = tokens > 2 ? a + 2 * aStride : a;
+        var y3 = tokens > 3 ? a + 3 * aStride : a;
+        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
+        Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
+        for (var b = 0; b < blocks; b++, x0 += 18, x1 += 18, y0 += 40, y1 += 40, y2 += 40, y3 += 40)
+        {
+            var n0 = IntegerDot.Nibbles(x0 + 2);
+            var n1 = IntegerDot.Nibbles(x1 + 2);
+            var d0 = IntegerDot.Half(x0);
+            var d1 = IntegerDot.Half(x1);
+            StepNibbles(n0, n1, d0, d1, y0, ref s00, ref s10);
+            StepNibbles(n0, n1, d0, d1, y1, ref s01, ref s11);
+            StepNibbles(n0, n1, d0, d1, y2, ref s02, ref s12);
+            StepNibbles(n0, n1, d0, d1, y3, ref s03, ref s13);
+        }
+        Store(y, yStride, rows, tokens, s00, s01, s02, s03, s10, s11, s12, s13);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StepNibbles(Vector256<byte> n0, Vector256<byte> n1, float d0, float d1, byte* a, ref Vector256<float> s0, ref Vector256<float> s1)
+    {
+        var v = Vector256.Load((sbyte*)(a + 8));
+        var offset = Vector256.CreateScalar(-8 * *(int*)(a + 4));
+        var dy = *(float*)a;
+        s0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(IntegerDot.DotBytes(n0, v) + offset), Vector256.Create(d0 * dy), s0);
+        s1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(IntegerDot.DotBytes(n1, v) + offset), Vector256.Create(d1 * dy), s1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* y, long yStride, int rows, int tokens,
+        Vector256<float> s00, Vector256<float> s01, Vector256<float> s02, Vector256<float> s03,
+        Vector256<float> s10, Vector256<float> s11, Vector256<float> s12, Vector256<float> s13)
+    {
+        y[0] = Vector256.Sum(s00);
+        if (tokens > 1) y[yStride] = Vector256.Sum(s01);
+        if (tokens > 2) y[2 * yStride] = Vector256.Sum(s02);
+        if (tokens > 3) y[3 * yStride] = Vector256.Sum(s03);
+        if (rows < 2) return;
+        y[1] = Vector256.Sum(s10);
+        if (tokens > 1) y[yStride + 1] = Vector256.Sum(s11);
+        if (tokens > 2) y[2 * yStride + 1] = Vector256.Sum(s12);
+        if (tokens > 3) y[3 * yStride + 1] = Vector256.Sum(s13);
+    }
+}
