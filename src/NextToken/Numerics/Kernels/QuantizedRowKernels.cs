@@ -21,6 +21,9 @@ internal static unsafe class QuantizedRowKernels
     /// <summary>Rows per unit of work handed to a thread.</summary>
     public const int RowChunk = 16;
 
+    /// <summary>Tokens whose activations an integer tile pass keeps in cache together.</summary>
+    private const int TileTokenGroup = 32;
+
     [ThreadStatic] private static float[]? t_rowBuffer;
 
     /// <summary>Writes row <paramref name="row"/>, dequantized, to <paramref name="destination"/>.</summary>
@@ -66,17 +69,20 @@ internal static unsafe class QuantizedRowKernels
                     var end = Math.Min(rows, last * RowChunk);
                     if (tiled)
                     {
-                        for (var r = first * RowChunk; r < end; r += IntegerTile.Rows)
-                            for (var t = 0; t < n; t += IntegerTile.Tokens)
-                            {
-                                var weights = (byte*)w + r * rowBytes;
-                                var act = (byte*)a + (long)t * activationRowBytes;
-                                var target = (float*)output + (long)t * rows + r;
-                                var rowCount = Math.Min(IntegerTile.Rows, end - r);
-                                var tokenCount = Math.Min(IntegerTile.Tokens, n - t);
-                                if (typeof(TBlock) == typeof(BlockQ8_0)) IntegerTile.Q8_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
-                                else IntegerTile.Q4_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
-                            }
+                        // 16 rows (≤ 100 KB) against 32 tokens' activations (≤ 230 KB) at a time, both in L2.
+                        for (var chunk = first * RowChunk; chunk < end; chunk += RowChunk)
+                        for (var group = 0; group < n; group += TileTokenGroup)
+                        for (var r = chunk; r < Math.Min(end, chunk + RowChunk); r += IntegerTile.Rows)
+                        for (var t = group; t < Math.Min(n, group + TileTokenGroup); t += IntegerTile.Tokens)
+                        {
+                            var weights = (byte*)w + r * rowBytes;
+                            var act = (byte*)a + (long)t * activationRowBytes;
+                            var target = (float*)output + (long)t * rows + r;
+                            var rowCount = Math.Min(IntegerTile.Rows, end - r);
+                            var tokenCount = Math.Min(IntegerTile.Tokens, Math.Min(n, group + TileTokenGroup) - t);
+                            if (typeof(TBlock) == typeof(BlockQ8_0)) IntegerTile.Q8_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
+                            else IntegerTile.Q4_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
+                        }
                         return;
                     }
                     for (var t = 0; t < n; t++)
