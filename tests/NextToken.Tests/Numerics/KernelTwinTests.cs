@@ -91,19 +91,22 @@ public unsafe class KernelTwinTests
     [Theory]
     [InlineData(TensorType.Q8_0)]
     [InlineData(TensorType.Q4_0)]
+    [InlineData(TensorType.Q4_K)]
     public void Integer_tiles_equal_the_one_token_kernel_bit_for_bit(TensorType type)
     {
         // A prompt in 8-bit arithmetic must give exactly what its tokens give one at a time.
         var random = new Random(31 + (int)type);
         var format = BlockTestData.Activation(type);
         var activationBytes = ActivationQuantizer.BlockBytes(format);
-        foreach (var blocks in new[] { 1, 3, 64 })
-            for (var rows = 1; rows <= IntegerTile.Rows; rows++)
-                for (var tokens = 1; tokens <= IntegerTile.Tokens; tokens++)
+        var blockSize = WeightMatrix.BlockSize(type);
+        var (tileRows, tileTokens) = IntegerTile.Shape(type);
+        foreach (var blocks in new[] { 1, 3, 16 })
+            for (var rows = 1; rows <= Math.Max(2, tileRows); rows++)
+                for (var tokens = 1; tokens <= tileTokens; tokens++)
                 {
                     var rowBytes = blocks * WeightMatrix.BlockBytes(type);
                     var w = BlockTestData.RandomBlocks(type, rows * blocks, random);
-                    var x = BlockTestData.RandomFloats(tokens * blocks * 32, random, scale: 3);
+                    var x = BlockTestData.RandomFloats(tokens * blocks * blockSize, random, scale: 3);
                     var a = new byte[tokens * blocks * activationBytes];
                     var y = new float[tokens * 5];
                     fixed (byte* pw = w)
@@ -111,9 +114,10 @@ public unsafe class KernelTwinTests
                     fixed (float* px = x)
                     fixed (float* py = y)
                     {
-                        ActivationQuantizer.Quantize(format, px, pa, tokens * blocks * 32);
+                        ActivationQuantizer.Quantize(format, px, pa, tokens * blocks * blockSize);
                         if (type == TensorType.Q8_0) IntegerTile.Q8_0(pw, rowBytes, rows, pa, blocks * activationBytes, tokens, blocks, py, 5);
-                        else IntegerTile.Q4_0(pw, rowBytes, rows, pa, blocks * activationBytes, tokens, blocks, py, 5);
+                        else if (type == TensorType.Q4_0) IntegerTile.Q4_0(pw, rowBytes, rows, pa, blocks * activationBytes, tokens, blocks, py, 5);
+                        else for (var r = 0; r < rows; r++) IntegerTile.Q4_K(pw + r * rowBytes, pa, blocks * activationBytes, tokens, blocks, py + r, 5);
                         for (var t = 0; t < tokens; t++)
                             for (var r = 0; r < rows; r++)
                             {

@@ -73,11 +73,11 @@ internal static unsafe class IntegerDot
     /// still differs at 5, Q4_K_M at 8). Q8_0, Q4_0 and Q5_0 keep Vector256.Sum, which measured closer to llama.cpp.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float HorizontalSum(Vector256<float> v) => HorizontalSum(v.GetLower() + v.GetUpper());
+    internal static float HorizontalSum(Vector256<float> v) => HorizontalSum(v.GetLower() + v.GetUpper());
 
     /// <summary>Σ of four lanes as (0+2) + (1+3).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float HorizontalSum(Vector128<float> v)
+    internal static float HorizontalSum(Vector128<float> v)
     {
         var pairs = v + Sse.MoveHighToLow(v, v);
         return Sse.AddScalar(pairs, Sse3.MoveHighAndDuplicate(pairs)).ToScalar();
@@ -174,7 +174,7 @@ internal static unsafe class IntegerDot
 
     /// <summary>u8·i8 pair sums (16-bit) times a per-half 16-bit scale, summed to 32-bit lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> ScaledDot(Vector256<byte> u, Vector256<sbyte> s, Vector256<short> scales) =>
+    internal static Vector256<int> ScaledDot(Vector256<byte> u, Vector256<sbyte> s, Vector256<short> scales) =>
         Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, s), scales);
 
     /// <summary>A 16-bit vector whose low half is <paramref name="low"/> and high half <paramref name="high"/>.</summary>
@@ -186,7 +186,7 @@ internal static unsafe class IntegerDot
     /// min_2k·(bsums[4k] + bsums[4k+1]) + min_2k+1·(bsums[4k+2] + bsums[4k+3]) (exact integers).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> MinsTimesSums(ulong mins, short* bsums)
+    internal static Vector128<int> MinsTimesSums(ulong mins, short* bsums)
     {
         var groupSums = Ssse3.HorizontalAdd(Vector128.Load(bsums), Vector128.Load(bsums + 8));
         var m = Vector128.WidenLower(Vector128.CreateScalar(mins).AsByte()).AsInt16();

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using NextToken.Numerics.Quantization;
 
 namespace NextToken.Numerics.Kernels;
 
@@ -9,7 +10,9 @@ namespace NextToken.Numerics.Kernels;
 // block is loaded, unpacked (Q4_0's nibbles) or made absolute (Q8_0's sign trick) and its scale looked up once for 4
 // tokens, and 8 accumulators stay in registers. Each pair still runs exactly the one-token kernel's operations in its
 // order (IntegerDot.Q8_0/Q4_0: one accumulator, the same integer sums, the same scale product, Vector256.Sum at the
-// end), so a prompt gives bit-identical results to its tokens fed one at a time.
+// end), so a prompt gives bit-identical results to its tokens fed one at a time. Q4_K keeps two accumulators and a
+// running integer sum per pair, so its tile is 1 row × 3 tokens: a block's scales and each 32-byte chunk's nibbles
+// are unpacked once for the 3 tokens.
 
 /// <summary>Register tiles of 2 weight rows × 4 tokens for prompts in 8-bit arithmetic, bit-identical to <see cref="IntegerDot"/>.</summary>
 internal static unsafe class IntegerTile
@@ -18,7 +21,10 @@ internal static unsafe class IntegerTile
     public const int Tokens = 4;
 
     /// <summary>Whether the type has a tile (else prompts run the one-token kernel per pair).</summary>
-    public static bool Supports(TensorType type) => Avx2.IsSupported && type is TensorType.Q8_0 or TensorType.Q4_0;
+    public static bool Supports(TensorType type) => Avx2.IsSupported && type is TensorType.Q8_0 or TensorType.Q4_0 or TensorType.Q4_K;
+
+    /// <summary>Rows and tokens of <paramref name="type"/>'s tile.</summary>
+    public static (int Rows, int Tokens) Shape(TensorType type) => type == TensorType.Q4_K ? (1, 3) : (Rows, Tokens);
 
     /// <summary>
     /// y[t·<paramref name="yStride"/> + r] = IntegerDot.Q8_0(row r, token t) for r &lt; <paramref name="rows"/> (≤ 2,
@@ -109,5 +115,55 @@ internal static unsafe class IntegerTile
         if (tokens > 1) y[yStride + 1] = Vector256.Sum(s11);
         if (tokens > 2) y[2 * yStride + 1] = Vector256.Sum(s12);
         if (tokens > 3) y[3 * yStride + 1] = Vector256.Sum(s13);
+    }
+
+    /// <summary>
+    /// y[t·<paramref name="yStride"/>] = IntegerDot.Q4_K(row, token t) for t &lt; <paramref name="tokens"/> (≤ 3,
+    /// activation rows <paramref name="aStride"/> apart), one weight row.
+    /// </summary>
+    public static void Q4_K(byte* x, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
+    {
+        var y0 = a;
+        var y1 = tokens > 1 ? a + aStride : a;
+        var y2 = tokens > 2 ? a + 2 * aStride : a;
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default;
+        Vector128<float> mins0 = default, mins1 = default, mins2 = default;
+        var mask = Vector256.Create((byte)0x0F);
+        for (var b = 0; b < blocks; b++, x += 144, y0 += ActivationQuantizer.Q8_KBytes, y1 += ActivationQuantizer.Q8_KBytes, y2 += ActivationQuantizer.Q8_KBytes)
+        {
+            BlockQ4_K.ScalesAndMins(x + 4, out var scales, out var mins);
+            Vector256<int> sum0 = default, sum1 = default, sum2 = default;
+            for (var c = 0; c < 4; c++, scales >>= 16)
+            {
+                var q = Vector256.Load(x + 16 + 32 * c);
+                var low = q & mask;
+                var high = (q.AsUInt16() >> 4).AsByte() & mask;
+                var lowScale = Vector256.Create((short)(scales & 0xff));
+                var highScale = Vector256.Create((short)((scales >> 8) & 0xff));
+                sum0 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y0 + 4 + 64 * c)), lowScale);
+                sum0 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y0 + 4 + 64 * c + 32)), highScale);
+                sum1 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y1 + 4 + 64 * c)), lowScale);
+                sum1 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y1 + 4 + 64 * c + 32)), highScale);
+                sum2 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y2 + 4 + 64 * c)), lowScale);
+                sum2 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y2 + 4 + 64 * c + 32)), highScale);
+            }
+            var d = IntegerDot.Half(x);
+            var dmin = IntegerDot.Half(x + 2);
+            FinishQ4_KBlock(sum0, mins, d, dmin, y0, ref acc0, ref mins0);
+            FinishQ4_KBlock(sum1, mins, d, dmin, y1, ref acc1, ref mins1);
+            FinishQ4_KBlock(sum2, mins, d, dmin, y2, ref acc2, ref mins2);
+        }
+        y[0] = IntegerDot.HorizontalSum(acc0) + IntegerDot.HorizontalSum(mins0);
+        if (tokens > 1) y[yStride] = IntegerDot.HorizontalSum(acc1) + IntegerDot.HorizontalSum(mins1);
+        if (tokens > 2) y[2 * yStride] = IntegerDot.HorizontalSum(acc2) + IntegerDot.HorizontalSum(mins2);
+    }
+
+    /// <summary>A Q4_K block's scale and min steps for one token, as IntegerDot.Q4_K takes them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishQ4_KBlock(Vector256<int> sumi, ulong mins, float d, float dmin, byte* a, ref Vector256<float> acc, ref Vector128<float> accMins)
+    {
+        var dy = *(float*)a;
+        acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(dy * d), acc);
+        accMins = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(IntegerDot.MinsTimesSums(mins, (short*)(a + 260))), Vector128.Create(-dy * dmin), accMins);
     }
 }

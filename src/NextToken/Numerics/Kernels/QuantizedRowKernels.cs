@@ -43,8 +43,8 @@ internal static unsafe class QuantizedRowKernels
     /// llama.cpp's arithmetic: activations quantized once to 8-bit blocks, integer dot products, for every token count.
     /// A float tile for prompts was tried here (activations decoded back to d·q): it is equal in exact arithmetic but
     /// rounds differently, and re-quantizing the next layer's activations turns those 1e-6 differences into logit
-    /// differences of up to 0.1, so a prompt would no longer score like the same tokens fed one by one. Q8_0 and Q4_0
-    /// prompts go through integer tiles (<see cref="IntegerTile"/>) that repeat the one-token kernel's operations per
+    /// differences of up to 0.1, so a prompt would no longer score like the same tokens fed one by one. Q8_0, Q4_0
+    /// and Q4_K prompts go through integer tiles (<see cref="IntegerTile"/>) that repeat the one-token kernel's operations per
     /// pair, bit for bit; the other types run that kernel per (row, token).
     /// </summary>
     public static void MatMulQuantized<TBlock>(byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
@@ -70,18 +70,20 @@ internal static unsafe class QuantizedRowKernels
                     if (tiled)
                     {
                         // 16 rows (≤ 100 KB) against 32 tokens' activations (≤ 230 KB) at a time, both in L2.
+                        var (tileRows, tileTokens) = IntegerTile.Shape(TBlock.Type);
                         for (var chunk = first * RowChunk; chunk < end; chunk += RowChunk)
                         for (var group = 0; group < n; group += TileTokenGroup)
-                        for (var r = chunk; r < Math.Min(end, chunk + RowChunk); r += IntegerTile.Rows)
-                        for (var t = group; t < Math.Min(n, group + TileTokenGroup); t += IntegerTile.Tokens)
+                        for (var r = chunk; r < Math.Min(end, chunk + RowChunk); r += tileRows)
+                        for (var t = group; t < Math.Min(n, group + TileTokenGroup); t += tileTokens)
                         {
                             var weights = (byte*)w + r * rowBytes;
                             var act = (byte*)a + (long)t * activationRowBytes;
                             var target = (float*)output + (long)t * rows + r;
-                            var rowCount = Math.Min(IntegerTile.Rows, end - r);
-                            var tokenCount = Math.Min(IntegerTile.Tokens, Math.Min(n, group + TileTokenGroup) - t);
+                            var rowCount = Math.Min(tileRows, end - r);
+                            var tokenCount = Math.Min(tileTokens, Math.Min(n, group + TileTokenGroup) - t);
                             if (typeof(TBlock) == typeof(BlockQ8_0)) IntegerTile.Q8_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
-                            else IntegerTile.Q4_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
+                            else if (typeof(TBlock) == typeof(BlockQ4_0)) IntegerTile.Q4_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
+                            else IntegerTile.Q4_K(weights, act, activationRowBytes, tokenCount, blocks, target, rows);
                         }
                         return;
                     }
