@@ -179,7 +179,7 @@ internal static unsafe class IntegerDot
 
     /// <summary>A 16-bit vector whose low half is <paramref name="low"/> and high half <paramref name="high"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> Scales(int low, int high) => Vector256.Create(Vector128.Create((short)low), Vector128.Create((short)high));
+    internal static Vector256<short> Scales(int low, int high) => Vector256.Create(Vector128.Create((short)low), Vector128.Create((short)high));
 
     /// <summary>
     /// The min term of a Q4_K/Q5_K block as llama.cpp groups it: four 32-bit lanes, lane k holding

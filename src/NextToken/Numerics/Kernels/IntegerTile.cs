@@ -12,7 +12,7 @@ namespace NextToken.Numerics.Kernels;
 // order (IntegerDot.Q8_0/Q4_0: one accumulator, the same integer sums, the same scale product, Vector256.Sum at the
 // end), so a prompt gives bit-identical results to its tokens fed one at a time. Q4_K keeps two accumulators and a
 // running integer sum per pair, so its tile is 1 row × 3 tokens: a block's scales and each 32-byte chunk's nibbles
-// are unpacked once for the 3 tokens.
+// are unpacked once for the 3 tokens; Q6_K's tile is 1 row × 4 tokens, each 32-quant group assembled once.
 
 /// <summary>Register tiles of 2 weight rows × 4 tokens for prompts in 8-bit arithmetic, bit-identical to <see cref="IntegerDot"/>.</summary>
 internal static unsafe class IntegerTile
@@ -21,10 +21,15 @@ internal static unsafe class IntegerTile
     public const int Tokens = 4;
 
     /// <summary>Whether the type has a tile (else prompts run the one-token kernel per pair).</summary>
-    public static bool Supports(TensorType type) => Avx2.IsSupported && type is TensorType.Q8_0 or TensorType.Q4_0 or TensorType.Q4_K;
+    public static bool Supports(TensorType type) => Avx2.IsSupported && type is TensorType.Q8_0 or TensorType.Q4_0 or TensorType.Q4_K or TensorType.Q6_K;
 
     /// <summary>Rows and tokens of <paramref name="type"/>'s tile.</summary>
-    public static (int Rows, int Tokens) Shape(TensorType type) => type == TensorType.Q4_K ? (1, 3) : (Rows, Tokens);
+    public static (int Rows, int Tokens) Shape(TensorType type) => type switch
+    {
+        TensorType.Q4_K => (1, 3),
+        TensorType.Q6_K => (1, 4),
+        _ => (Rows, Tokens),
+    };
 
     /// <summary>
     /// y[t·<paramref name="yStride"/> + r] = IntegerDot.Q8_0(row r, token t) for r &lt; <paramref name="rows"/> (≤ 2,
@@ -165,5 +170,57 @@ internal static unsafe class IntegerTile
         var dy = *(float*)a;
         acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(dy * d), acc);
         accMins = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(IntegerDot.MinsTimesSums(mins, (short*)(a + 260))), Vector128.Create(-dy * dmin), accMins);
+    }
+
+    /// <summary>y[t·<paramref name="yStride"/>] = IntegerDot.Q6_K(row, token t) for t &lt; <paramref name="tokens"/> (≤ 4), one weight row.</summary>
+    public static void Q6_K(byte* x, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
+    {
+        var y0 = a;
+        var y1 = tokens > 1 ? a + aStride : a;
+        var y2 = tokens > 2 ? a + 2 * aStride : a;
+        var y3 = tokens > 3 ? a + 3 * aStride : a;
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        var low4 = Vector256.Create((byte)0x0F);
+        var low2 = Vector256.Create((byte)0x03).AsUInt16();
+        const int stride = ActivationQuantizer.Q8_KBytes;
+        for (var b = 0; b < blocks; b++, x += 210, y0 += stride, y1 += stride, y2 += stride, y3 += stride)
+        {
+            var scales = (sbyte*)(x + 192);
+            // Every quant is stored +32: Σ_g scale_g·32·bsum_g comes off first, lane-wise, as in IntegerDot.Q6_K.
+            var scales16 = Vector256.WidenLower(Vector128.Load(scales).ToVector256());
+            var sum0 = -32 * Avx2.MultiplyAddAdjacent(scales16, Vector256.Load((short*)(y0 + 260)));
+            var sum1 = -32 * Avx2.MultiplyAddAdjacent(scales16, Vector256.Load((short*)(y1 + 260)));
+            var sum2 = -32 * Avx2.MultiplyAddAdjacent(scales16, Vector256.Load((short*)(y2 + 260)));
+            var sum3 = -32 * Avx2.MultiplyAddAdjacent(scales16, Vector256.Load((short*)(y3 + 260)));
+            for (var half = 0; half < 2; half++)
+            {
+                var ql0 = Vector256.Load(x + 64 * half);
+                var ql1 = Vector256.Load(x + 64 * half + 32);
+                var qh = Vector256.Load(x + 128 + 32 * half).AsUInt16();
+                var s = scales + 8 * half;
+                var offset = 4 + 128 * half;
+                for (var k = 0; k < 4; k++)
+                {
+                    var ql = k % 2 == 0 ? ql0 : ql1;
+                    var low = k < 2 ? ql & low4 : (ql.AsUInt16() >> 4).AsByte() & low4;
+                    var q = low | (((qh >> (2 * k)) & low2) << 4).AsByte();
+                    var scale = IntegerDot.Scales(s[2 * k], s[2 * k + 1]);
+                    var o = offset + 32 * k;
+                    sum0 += IntegerDot.ScaledDot(q, Vector256.Load((sbyte*)(y0 + o)), scale);
+                    sum1 += IntegerDot.ScaledDot(q, Vector256.Load((sbyte*)(y1 + o)), scale);
+                    sum2 += IntegerDot.ScaledDot(q, Vector256.Load((sbyte*)(y2 + o)), scale);
+                    sum3 += IntegerDot.ScaledDot(q, Vector256.Load((sbyte*)(y3 + o)), scale);
+                }
+            }
+            var d = IntegerDot.Half(x + 208);
+            acc0 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sum0), Vector256.Create(*(float*)y0 * d), acc0);
+            acc1 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sum1), Vector256.Create(*(float*)y1 * d), acc1);
+            acc2 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sum2), Vector256.Create(*(float*)y2 * d), acc2);
+            acc3 = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sum3), Vector256.Create(*(float*)y3 * d), acc3);
+        }
+        y[0] = IntegerDot.HorizontalSum(acc0);
+        if (tokens > 1) y[yStride] = IntegerDot.HorizontalSum(acc1);
+        if (tokens > 2) y[2 * yStride] = IntegerDot.HorizontalSum(acc2);
+        if (tokens > 3) y[3 * yStride] = IntegerDot.HorizontalSum(acc3);
     }
 }
