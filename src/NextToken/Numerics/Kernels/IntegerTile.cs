@@ -31,6 +31,10 @@ internal static unsafe class IntegerTile
         _ => (Rows, Tokens),
     };
 
+    /// <summary>Row <paramref name="i"/> of <paramref name="count"/> rows <paramref name="stride"/> apart, or the first row past the last (its results are not stored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* Nth(byte* first, long stride, int count, int i) => i < count ? first + i * stride : first;
+
     /// <summary>
     /// y[t·<paramref name="yStride"/> + r] = IntegerDot.Q8_0(row r, token t) for r &lt; <paramref name="rows"/> (≤ 2,
     /// <paramref name="rowBytes"/> apart) and t &lt; <paramref name="tokens"/> (≤ 4, activation rows <paramref name="aStride"/> apart).
@@ -38,11 +42,11 @@ internal static unsafe class IntegerTile
     public static void Q8_0(byte* w, long rowBytes, int rows, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
     {
         var x0 = w;
-        var x1 = rows > 1 ? w + rowBytes : w;
+        var x1 = Nth(w, rowBytes, rows, 1);
         var y0 = a;
-        var y1 = tokens > 1 ? a + aStride : a;
-        var y2 = tokens > 2 ? a + 2 * aStride : a;
-        var y3 = tokens > 3 ? a + 3 * aStride : a;
+        var y1 = Nth(a, aStride, tokens, 1);
+        var y2 = Nth(a, aStride, tokens, 2);
+        var y3 = Nth(a, aStride, tokens, 3);
         Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
         Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
         for (var b = 0; b < blocks; b++, x0 += 34, x1 += 34, y0 += 40, y1 += 40, y2 += 40, y3 += 40)
@@ -75,11 +79,11 @@ internal static unsafe class IntegerTile
     public static void Q4_0(byte* w, long rowBytes, int rows, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
     {
         var x0 = w;
-        var x1 = rows > 1 ? w + rowBytes : w;
+        var x1 = Nth(w, rowBytes, rows, 1);
         var y0 = a;
-        var y1 = tokens > 1 ? a + aStride : a;
-        var y2 = tokens > 2 ? a + 2 * aStride : a;
-        var y3 = tokens > 3 ? a + 3 * aStride : a;
+        var y1 = Nth(a, aStride, tokens, 1);
+        var y2 = Nth(a, aStride, tokens, 2);
+        var y3 = Nth(a, aStride, tokens, 3);
         Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
         Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
         for (var b = 0; b < blocks; b++, x0 += 18, x1 += 18, y0 += 40, y1 += 40, y2 += 40, y3 += 40)
@@ -129,8 +133,8 @@ internal static unsafe class IntegerTile
     public static void Q4_K(byte* x, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
     {
         var y0 = a;
-        var y1 = tokens > 1 ? a + aStride : a;
-        var y2 = tokens > 2 ? a + 2 * aStride : a;
+        var y1 = Nth(a, aStride, tokens, 1);
+        var y2 = Nth(a, aStride, tokens, 2);
         Vector256<float> acc0 = default, acc1 = default, acc2 = default;
         Vector128<float> mins0 = default, mins1 = default, mins2 = default;
         var mask = Vector256.Create((byte)0x0F);
@@ -176,9 +180,9 @@ internal static unsafe class IntegerTile
     public static void Q6_K(byte* x, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
     {
         var y0 = a;
-        var y1 = tokens > 1 ? a + aStride : a;
-        var y2 = tokens > 2 ? a + 2 * aStride : a;
-        var y3 = tokens > 3 ? a + 3 * aStride : a;
+        var y1 = Nth(a, aStride, tokens, 1);
+        var y2 = Nth(a, aStride, tokens, 2);
+        var y3 = Nth(a, aStride, tokens, 3);
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         var low4 = Vector256.Create((byte)0x0F);
         var low2 = Vector256.Create((byte)0x03).AsUInt16();

@@ -162,11 +162,11 @@ internal static unsafe class PackedMatMul
     private static void Tile16(float* w, int wStride, int valid, float* x, int depth, float* acc, int accStride)
     {
         var w0 = w;
-        var w1 = valid > 1 ? w + wStride : w;
-        var w2 = valid > 2 ? w + 2 * wStride : w;
-        var w3 = valid > 3 ? w + 3 * wStride : w;
-        var w4 = valid > 4 ? w + 4 * wStride : w;
-        var w5 = valid > 5 ? w + 5 * wStride : w;
+        var w1 = Nth(w, wStride, valid, 1);
+        var w2 = Nth(w, wStride, valid, 2);
+        var w3 = Nth(w, wStride, valid, 3);
+        var w4 = Nth(w, wStride, valid, 4);
+        var w5 = Nth(w, wStride, valid, 5);
         var a0 = acc;
         var a1 = acc + accStride;
         var a2 = acc + 2 * accStride;
@@ -210,16 +210,20 @@ internal static unsafe class PackedMatMul
         s50.Store(a5); s51.Store(a5 + 8);
     }
 
+    /// <summary>Row <paramref name="i"/> of <paramref name="count"/> rows <paramref name="stride"/> floats apart, or the first row past the last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* Nth(float* first, int stride, int count, int i) => i < count ? first + i * stride : first;
+
     /// <summary>The same for a panel of 8 tokens (one vector per row).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile8(float* w, int wStride, int valid, float* x, int depth, float* acc, int accStride)
     {
         var w0 = w;
-        var w1 = valid > 1 ? w + wStride : w;
-        var w2 = valid > 2 ? w + 2 * wStride : w;
-        var w3 = valid > 3 ? w + 3 * wStride : w;
-        var w4 = valid > 4 ? w + 4 * wStride : w;
-        var w5 = valid > 5 ? w + 5 * wStride : w;
+        var w1 = Nth(w, wStride, valid, 1);
+        var w2 = Nth(w, wStride, valid, 2);
+        var w3 = Nth(w, wStride, valid, 3);
+        var w4 = Nth(w, wStride, valid, 4);
+        var w5 = Nth(w, wStride, valid, 5);
         var s0 = Vector256.Load(acc);
         var s1 = Vector256.Load(acc + accStride);
         var s2 = Vector256.Load(acc + 2 * accStride);
