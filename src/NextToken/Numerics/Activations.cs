@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 // Performance: TensorPrimitives' vectorised Exp/Tanh/Sigmoid are used directly; the scalar twins are the
 // definitions the tests compare them against.
 using System.Numerics.Tensors;
@@ -38,6 +39,7 @@ public static class Activations
     }
 
     /// <summary>SwiGLU: destination[i] = SiLU(gate[i]) · up[i] (Llama's feed-forward gate).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SwiGlu(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> destination)
     {
         if (up.Length != gate.Length) throw new ArgumentException($"up has {up.Length} values, gate has {gate.Length}", nameof(up));

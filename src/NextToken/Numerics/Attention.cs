@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 // Performance: each query head does one dot product per cached position and one scaled add per position into
 // its output; TensorPrimitives.Dot and MultiplyAdd vectorise both over the head size. The caller spreads
 // (token, head) pairs over the compute pool, which is where the parallelism pays.
@@ -13,6 +14,7 @@ public static class Attention
     /// for j &lt; <paramref name="count"/>. Keys and values are rows of <paramref name="rowStride"/> floats; this head's
     /// part of a row starts at <paramref name="headOffset"/> and is query.Length long.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Head(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, int rowStride, int headOffset,
         int first, int count, float scale, Span<float> probabilities, Span<float> output)
     {

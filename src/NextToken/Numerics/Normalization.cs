@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 // Performance: the reductions go through TensorPrimitives (Vector512/256 inside, with its own tails), which beat a
 // hand-written loop at every width we tried; the scalar twins accumulate in double and are the tests' reference.
 using System.Numerics.Tensors;
@@ -8,6 +9,7 @@ namespace NextToken.Numerics;
 public static class Normalization
 {
     /// <summary>RMSNorm: destination[i] = x[i] / sqrt(mean(x²) + ε) · weight[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float epsilon, Span<float> destination)
     {
         CheckLengths(x, weight, destination);

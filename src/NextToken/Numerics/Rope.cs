@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 // Performance: rotary embedding touches each query/key element once per token, a rounding error next to the
 // matrix products, so the interleaved form stays one plain loop; the half form maps onto TensorPrimitives
 // directly (two contiguous halves) and has a scalar twin for the tests.
@@ -19,6 +20,7 @@ public enum RopeStyle
 public static class Rope
 {
     /// <summary>Rotates pairs (2i, 2i+1) of <paramref name="head"/> by angle i, for i &lt; cos.Length; later elements are left alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyInterleaved(Span<float> head, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
     {
         Check(head, cos, sin);
@@ -32,6 +34,7 @@ public static class Rope
     }
 
     /// <summary>Rotates element i with element i + cos.Length by angle i (<c>rotate_half</c>); elements past 2·cos.Length are left alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyHalf(Span<float> head, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
     {
         Check(head, cos, sin);

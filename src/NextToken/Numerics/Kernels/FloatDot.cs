@@ -23,6 +23,7 @@ namespace NextToken.Numerics.Kernels;
 internal static unsafe class FloatDot
 {
     /// <summary>Σ w[i]·x[i] over F32 values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float F32(float* w, float* x, int n)
     {
         var i = 0;
@@ -65,6 +66,7 @@ internal static unsafe class FloatDot
     /// Σ f32(w[i])·x[i] over F16 weights; <paramref name="sawSpecial"/> tells whether the row holds an infinity or NaN
     /// (the result is exact either way: such a row is taken again by the scalar twin).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float F16(ushort* w, float* x, int n, out bool sawSpecial)
     {
         var i = 0;
@@ -114,6 +116,7 @@ internal static unsafe class FloatDot
     /// <see cref="F16(ushort*, float*, int)"/> for a row known to hold no infinity or NaN (a matrix whose every row an
     /// earlier product checked): the same sum without the per-row check, five instructions per eight values.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float F16Finite(ushort* w, float* x, int n)
     {
         var i = 0;
@@ -160,6 +163,7 @@ internal static unsafe class FloatDot
     }
 
     /// <summary>Σ f32(w[i])·x[i] over BF16 weights.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float BF16(ushort* w, float* x, int n)
     {
         var i = 0;

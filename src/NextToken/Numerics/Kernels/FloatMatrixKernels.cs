@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Runtime.Intrinsics;
 using NextToken.Numerics.Quantization;
@@ -43,7 +44,7 @@ internal static unsafe class FloatMatrixKernels
                     return false;
                 }
                 var specials = 0;
-                pool.For((rows + QuantizedRowKernels.RowChunk - 1) / QuantizedRowKernels.RowChunk, (first, last) =>
+                pool.For((rows + QuantizedRowKernels.RowChunk - 1) / QuantizedRowKernels.RowChunk, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (first, last) =>
                 {
                     var end = Math.Min(rows, last * QuantizedRowKernels.RowChunk);
                     for (var t = 0; t < n; t++)

@@ -99,6 +99,7 @@ internal static unsafe class FusedDot
     }
 
     /// <summary>Q8_0: Σ_b d_b · Σ_j q_j·x_j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q8_0(byte* row, float* x, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
@@ -132,6 +133,7 @@ internal static unsafe class FusedDot
     /// d·Σq·x − 8·d·Σx with Σx from <paramref name="sums"/>: the offset costs one scalar step per block instead of a
     /// subtraction per eight values.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_0(byte* row, float* x, float* sums, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
@@ -193,6 +195,7 @@ internal static unsafe class FusedDot
     }
 
     /// <summary>Q4_1: value = d·q + m, so a block's dot is d·Σq·x + m·Σx.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_1(byte* row, float* x, float* sums, int blocks)
     {
         var acc = Vector256<float>.Zero;
@@ -207,6 +210,7 @@ internal static unsafe class FusedDot
     }
 
     /// <summary>Q5_0: value = d·(q − 16), q's fifth bit from the block's 32-bit qh.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_0(byte* row, float* x, int blocks)
     {
         var acc = Vector256<float>.Zero;
@@ -220,6 +224,7 @@ internal static unsafe class FusedDot
     }
 
     /// <summary>Q5_1: value = d·q + m, q's fifth bit from the block's 32-bit qh.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_1(byte* row, float* x, float* sums, int blocks)
     {
         var acc = Vector256<float>.Zero;
@@ -241,6 +246,7 @@ internal static unsafe class FusedDot
     /// <summary>
     /// Q5_K: Q4_K with a fifth bit per value: bit j of qh[l] belongs to value l of sub-block j.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_K(byte* row, float* x, float* sums, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero, minAcc = Vector256<float>.Zero;
@@ -282,6 +288,7 @@ internal static unsafe class FusedDot
     /// <paramref name="sums"/>. Bytes 32c..32c+32 hold sub-block 2c in their low nibbles and 2c+1 in their high ones.
     /// The eight scales and mins are unpacked together and the min terms summed in a vector.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_K(byte* row, float* x, float* sums, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero, minAcc = Vector256<float>.Zero;
@@ -338,6 +345,7 @@ internal static unsafe class FusedDot
     /// 128 values, byte l of ql[0..32), ql[32..64) and qh[0..32) gives values l, 32+l, 64+l and 96+l. The 6-bit quants
     /// are assembled 32 at a time in bytes (as <see cref="VectorDequantize.Q6_K"/> does) and only then widened.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q6_K(byte* row, float* x, int blocks)
     {
         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;

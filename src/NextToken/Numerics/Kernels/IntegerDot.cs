@@ -87,6 +87,7 @@ internal static unsafe class IntegerDot
     /// Q8_0 × Q8_0Sums (the activation scale already a float; its sum unused). One accumulator, as llama.cpp, so that
     /// <see cref="IntegerTile.Q8_0"/> computes each (row, token) of a prompt with the very same operations.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q8_0(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ8_0.DotQuantizedScalar(x, y, n);
@@ -105,6 +106,7 @@ internal static unsafe class IntegerDot
     /// is one integer added to lane 0 (the block's −8·Σy, from the activation block). The integer sums equal the
     /// sign-trick ones exactly; the activation scale is already a float. One accumulator (see <see cref="Q8_0"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_0(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ4_0.DotQuantizedScalar(x, y, n);
@@ -118,6 +120,7 @@ internal static unsafe class IntegerDot
         return Vector256.Sum(acc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_1(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ4_1.DotQuantizedScalar(x, y, n);
@@ -139,6 +142,7 @@ internal static unsafe class IntegerDot
     /// as <see cref="Q4_0"/> does, gives the same integer sums spread differently over the lanes, and the float
     /// rounding that follows moved llama-random's Q5_0 logits 0.06 away from llama.cpp's (they agree to 1e-5 this way).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_0(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ5_0.DotQuantizedScalar(x, y, n);
@@ -154,6 +158,7 @@ internal static unsafe class IntegerDot
         return Vector256.Sum(acc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_1(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ5_1.DotQuantizedScalar(x, y, n);
@@ -193,6 +198,7 @@ internal static unsafe class IntegerDot
         return Sse2.MultiplyAddAdjacent(m, groupSums);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_K(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ4_K.DotQuantizedScalar(x, y, n);
@@ -221,6 +227,7 @@ internal static unsafe class IntegerDot
         return HorizontalSum(acc) + HorizontalSum(accMins);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_K(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ5_K.DotQuantizedScalar(x, y, n);
@@ -255,6 +262,7 @@ internal static unsafe class IntegerDot
         return HorizontalSum(acc) + mins;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q6_K(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ6_K.DotQuantizedScalar(x, y, n);
@@ -294,6 +302,7 @@ internal static unsafe class IntegerDot
         return HorizontalSum(acc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q3_K(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ3_K.DotQuantizedScalar(x, y, n);
@@ -329,6 +338,7 @@ internal static unsafe class IntegerDot
         return HorizontalSum(acc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q2_K(byte* x, byte* y, int n)
     {
         if (!Supported) return BlockQ2_K.DotQuantizedScalar(x, y, n);

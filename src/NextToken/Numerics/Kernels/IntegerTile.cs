@@ -39,6 +39,7 @@ internal static unsafe class IntegerTile
     /// y[t·<paramref name="yStride"/> + r] = IntegerDot.Q8_0(row r, token t) for r &lt; <paramref name="rows"/> (≤ 2,
     /// <paramref name="rowBytes"/> apart) and t &lt; <paramref name="tokens"/> (≤ 4, activation rows <paramref name="aStride"/> apart).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Q8_0(byte* w, long rowBytes, int rows, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
     {
         var x0 = w;
@@ -76,6 +77,7 @@ internal static unsafe class IntegerTile
     }
 
     /// <summary>The same for Q4_0 (IntegerDot.Q4_0's operations per pair).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Q4_0(byte* w, long rowBytes, int rows, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
     {
         var x0 = w;
@@ -130,6 +132,7 @@ internal static unsafe class IntegerTile
     /// y[t·<paramref name="yStride"/>] = IntegerDot.Q4_K(row, token t) for t &lt; <paramref name="tokens"/> (≤ 3,
     /// activation rows <paramref name="aStride"/> apart), one weight row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Q4_K(byte* x, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
     {
         var y0 = a;
@@ -177,6 +180,7 @@ internal static unsafe class IntegerTile
     }
 
     /// <summary>y[t·<paramref name="yStride"/>] = IntegerDot.Q6_K(row, token t) for t &lt; <paramref name="tokens"/> (≤ 4), one weight row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Q6_K(byte* x, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
     {
         var y0 = a;

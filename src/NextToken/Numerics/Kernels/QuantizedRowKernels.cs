@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using NextToken.Numerics.Quantization;
 
@@ -64,7 +65,7 @@ internal static unsafe class QuantizedRowKernels
                 var w = (nint)data;
                 var output = (nint)y;
                 var tiled = n >= TiledFromTokens && IntegerTile.Supports(TBlock.Type);
-                pool.For((rows + RowChunk - 1) / RowChunk, (first, last) =>
+                pool.For((rows + RowChunk - 1) / RowChunk, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (first, last) =>
                 {
                     var end = Math.Min(rows, last * RowChunk);
                     if (tiled)
@@ -141,7 +142,7 @@ internal static unsafe class QuantizedRowKernels
         var w = (nint)data;
         var input = (nint)x;
         var output = (nint)y;
-        pool.For((rows + RowChunk - 1) / RowChunk, (first, last) =>
+        pool.For((rows + RowChunk - 1) / RowChunk, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (first, last) =>
         {
             var buffer = t_rowBuffer;
             if (buffer is null || buffer.Length < columns) t_rowBuffer = buffer = new float[columns];
@@ -176,7 +177,7 @@ internal static unsafe class QuantizedRowKernels
                 var input = (nint)x;
                 var output = (nint)y;
                 var s = (nint)sums;
-                pool.For((rows + RowChunk - 1) / RowChunk, (first, last) =>
+                pool.For((rows + RowChunk - 1) / RowChunk, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (first, last) =>
                 {
                     var end = Math.Min(rows, last * RowChunk);
                     for (var r = first * RowChunk; r < end; r++)
