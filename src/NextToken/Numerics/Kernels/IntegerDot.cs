@@ -20,7 +20,9 @@ namespace NextToken.Numerics.Kernels;
 // lane, where the sign trick needed a subtract, an abs and a sign per block; nibbles come from one broadcast load and a
 // variable shift. With two blocks per step, Q4_0 went from ~7 to ~5 cycles per block in L2 (1.1B Q4_0 decode 17–20 →
 // 22–23 tokens/s on 2 threads). Computing block scales with vector bit operations instead of the table measured no
-// faster. Tried and dropped: Q5_0 the same way (see its kernel).
+// faster. Tried and dropped: Q5_0 the same way (see its kernel); Q4_0 decode over 4 rows at once sharing each
+// activation block (18.8 against 16.4 GB/s while the matrix sat in L3, but 11.3–11.8 against 14.5–15 GB/s streaming a
+// 75 MB matrix from memory: four interleaved row streams prefetch worse than one).
 
 /// <summary>Vectorised integer dot products of weight blocks with 8-bit activation blocks; each has a scalar twin on its block type.</summary>
 internal static unsafe class IntegerDot
