@@ -49,7 +49,8 @@ public sealed class QuantizedModelTests
     [InlineData("q8_0")]   // prompts through the 2 × 4 integer tiles
     [InlineData("q4_0")]
     [InlineData("q4_k_m")] // Q4_K and Q6_K tiles
-    [InlineData("q5_k_m")] // the one-token kernel per (row, token)
+    [InlineData("q5_k_m")] // Q5_K tiles
+    [InlineData("q5_1")]   // the one-token kernel per (row, token)
     public void EightBitPromptGivesTheLogitsOfItsTokensFedOneByOne(string name)
     {
         using var model = LanguageModel.Load(TestData.Path($"models/llama-random/llama-random-{name}.gguf"), new ModelOptions { QuantizeActivations = true });

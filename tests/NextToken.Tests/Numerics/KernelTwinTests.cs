@@ -92,6 +92,7 @@ public unsafe class KernelTwinTests
     [InlineData(TensorType.Q8_0)]
     [InlineData(TensorType.Q4_0)]
     [InlineData(TensorType.Q4_K)]
+    [InlineData(TensorType.Q5_K)]
     [InlineData(TensorType.Q6_K)]
     public void Integer_tiles_equal_the_one_token_kernel_bit_for_bit(TensorType type)
     {
@@ -119,6 +120,7 @@ public unsafe class KernelTwinTests
                         if (type == TensorType.Q8_0) IntegerTile.Q8_0(pw, rowBytes, rows, pa, blocks * activationBytes, tokens, blocks, py, 5);
                         else if (type == TensorType.Q4_0) IntegerTile.Q4_0(pw, rowBytes, rows, pa, blocks * activationBytes, tokens, blocks, py, 5);
                         else if (type == TensorType.Q4_K) for (var r = 0; r < rows; r++) IntegerTile.Q4_K(pw + r * rowBytes, pa, blocks * activationBytes, tokens, blocks, py + r, 5);
+                        else if (type == TensorType.Q5_K) for (var r = 0; r < rows; r++) IntegerTile.Q5_K(pw + r * rowBytes, pa, blocks * activationBytes, tokens, blocks, py + r, 5);
                         else for (var r = 0; r < rows; r++) IntegerTile.Q6_K(pw + r * rowBytes, pa, blocks * activationBytes, tokens, blocks, py + r, 5);
                         for (var t = 0; t < tokens; t++)
                             for (var r = 0; r < rows; r++)

@@ -12,7 +12,7 @@ namespace NextToken.Numerics.Kernels;
 // order (IntegerDot.Q8_0/Q4_0: one accumulator, the same integer sums, the same scale product, Vector256.Sum at the
 // end), so a prompt gives bit-identical results to its tokens fed one at a time. Q4_K keeps two accumulators and a
 // running integer sum per pair, so its tile is 1 row × 3 tokens: a block's scales and each 32-byte chunk's nibbles
-// are unpacked once for the 3 tokens; Q6_K's tile is 1 row × 4 tokens, each 32-quant group assembled once.
+// are unpacked once for the 3 tokens (Q5_K the same, with its fifth bits); Q6_K's tile is 1 row × 4 tokens, each 32-quant group assembled once.
 
 /// <summary>Register tiles of 2 weight rows × 4 tokens for prompts in 8-bit arithmetic, bit-identical to <see cref="IntegerDot"/>.</summary>
 internal static unsafe class IntegerTile
@@ -21,12 +21,13 @@ internal static unsafe class IntegerTile
     public const int Tokens = 4;
 
     /// <summary>Whether the type has a tile (else prompts run the one-token kernel per pair).</summary>
-    public static bool Supports(TensorType type) => Avx2.IsSupported && type is TensorType.Q8_0 or TensorType.Q4_0 or TensorType.Q4_K or TensorType.Q6_K;
+    public static bool Supports(TensorType type) =>
+        Avx2.IsSupported && type is TensorType.Q8_0 or TensorType.Q4_0 or TensorType.Q4_K or TensorType.Q5_K or TensorType.Q6_K;
 
     /// <summary>Rows and tokens of <paramref name="type"/>'s tile.</summary>
     public static (int Rows, int Tokens) Shape(TensorType type) => type switch
     {
-        TensorType.Q4_K => (1, 3),
+        TensorType.Q4_K or TensorType.Q5_K => (1, 3),
         TensorType.Q6_K => (1, 4),
         _ => (Rows, Tokens),
     };
@@ -230,5 +231,59 @@ internal static unsafe class IntegerTile
         if (tokens > 1) y[yStride] = IntegerDot.HorizontalSum(acc1);
         if (tokens > 2) y[2 * yStride] = IntegerDot.HorizontalSum(acc2);
         if (tokens > 3) y[3 * yStride] = IntegerDot.HorizontalSum(acc3);
+    }
+
+    /// <summary>y[t·<paramref name="yStride"/>] = IntegerDot.Q5_K(row, token t) for t &lt; <paramref name="tokens"/> (≤ 3), one weight row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Q5_K(byte* x, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
+    {
+        var y0 = a;
+        var y1 = Nth(a, aStride, tokens, 1);
+        var y2 = Nth(a, aStride, tokens, 2);
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default;
+        float mins0 = 0, mins1 = 0, mins2 = 0;
+        var mask = Vector256.Create((byte)0x0F);
+        var one = Vector256.Create((byte)1);
+        const int stride = ActivationQuantizer.Q8_KBytes;
+        for (var b = 0; b < blocks; b++, x += 176, y0 += stride, y1 += stride, y2 += stride)
+        {
+            var qh = Vector256.Load(x + 16);
+            BlockQ4_K.ScalesAndMins(x + 4, out var scales, out var mins);
+            Vector256<int> sum0 = default, sum1 = default, sum2 = default;
+            for (var c = 0; c < 4; c++, scales >>= 16)
+            {
+                var q = Vector256.Load(x + 48 + 32 * c);
+                var high1 = ((qh.AsUInt16() >> (2 * c)).AsByte() & one).AsUInt16() << 4;
+                var high2 = ((qh.AsUInt16() >> (2 * c + 1)).AsByte() & one).AsUInt16() << 4;
+                var low = (q & mask) | high1.AsByte();
+                var high = ((q.AsUInt16() >> 4).AsByte() & mask) | high2.AsByte();
+                var lowScale = Vector256.Create((short)(scales & 0xff));
+                var highScale = Vector256.Create((short)((scales >> 8) & 0xff));
+                sum0 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y0 + 4 + 64 * c)), lowScale);
+                sum0 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y0 + 4 + 64 * c + 32)), highScale);
+                sum1 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y1 + 4 + 64 * c)), lowScale);
+                sum1 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y1 + 4 + 64 * c + 32)), highScale);
+                sum2 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y2 + 4 + 64 * c)), lowScale);
+                sum2 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y2 + 4 + 64 * c + 32)), highScale);
+            }
+            var d = IntegerDot.Half(x);
+            var dmin = IntegerDot.Half(x + 2);
+            FinishQ5_KBlock(sum0, mins, d, dmin, y0, ref acc0, ref mins0);
+            FinishQ5_KBlock(sum1, mins, d, dmin, y1, ref acc1, ref mins1);
+            FinishQ5_KBlock(sum2, mins, d, dmin, y2, ref acc2, ref mins2);
+        }
+        y[0] = IntegerDot.HorizontalSum(acc0) + mins0;
+        if (tokens > 1) y[yStride] = IntegerDot.HorizontalSum(acc1) + mins1;
+        if (tokens > 2) y[2 * yStride] = IntegerDot.HorizontalSum(acc2) + mins2;
+    }
+
+    /// <summary>A Q5_K block's scale step and scalar min step for one token, as IntegerDot.Q5_K takes them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishQ5_KBlock(Vector256<int> sumi, ulong mins, float d, float dmin, byte* a, ref Vector256<float> acc, ref float accMins)
+    {
+        var dy = *(float*)a;
+        acc = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sumi), Vector256.Create(dy * d), acc);
+        var minSum = (float)Vector128.Sum(IntegerDot.MinsTimesSums(mins, (short*)(a + 260)));
+        accMins = MathF.FusedMultiplyAdd(-dy * dmin, minSum, accMins);
     }
 }

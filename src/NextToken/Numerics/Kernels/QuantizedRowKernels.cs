@@ -45,7 +45,7 @@ internal static unsafe class QuantizedRowKernels
     /// A float tile for prompts was tried here (activations decoded back to d·q): it is equal in exact arithmetic but
     /// rounds differently, and re-quantizing the next layer's activations turns those 1e-6 differences into logit
     /// differences of up to 0.1, so a prompt would no longer score like the same tokens fed one by one. Q8_0, Q4_0,
-    /// Q4_K and Q6_K prompts go through integer tiles (<see cref="IntegerTile"/>) that repeat the one-token kernel's operations per
+    /// Q4_K, Q5_K and Q6_K prompts go through integer tiles (<see cref="IntegerTile"/>) that repeat the one-token kernel's operations per
     /// pair, bit for bit; the other types run that kernel per (row, token).
     /// </summary>
     public static void MatMulQuantized<TBlock>(byte* data, int rows, int columns, float* x, float* y, int n, ComputePool pool)
@@ -85,6 +85,7 @@ internal static unsafe class QuantizedRowKernels
                             if (typeof(TBlock) == typeof(BlockQ8_0)) IntegerTile.Q8_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
                             else if (typeof(TBlock) == typeof(BlockQ4_0)) IntegerTile.Q4_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
                             else if (typeof(TBlock) == typeof(BlockQ4_K)) IntegerTile.Q4_K(weights, act, activationRowBytes, tokenCount, blocks, target, rows);
+                            else if (typeof(TBlock) == typeof(BlockQ5_K)) IntegerTile.Q5_K(weights, act, activationRowBytes, tokenCount, blocks, target, rows);
                             else IntegerTile.Q6_K(weights, act, activationRowBytes, tokenCount, blocks, target, rows);
                         }
                         return;
