@@ -11,15 +11,17 @@ namespace NextToken.Numerics.Kernels;
 // is |x| ≤ 128 and the 16-bit pair sums cannot saturate. K-quants fold their 16-bit group scales into vpmaddwd, which
 // costs nothing over the plain sum. Block scales accumulate in float vectors; one horizontal sum per row.
 // Measured in L1 on this machine (CPU time, tiered JIT off, ±30% noise from other work): two blocks per step with two
-// accumulators took Q8_0 from ~320 to ~170 ns per 2048 values; unpacking all Q4_K/Q5_K scales and mins with 32-bit word
+// accumulators took Q8_0 from ~320 to ~170 ns per 2048 values (Q8_0 and Q4_0 have since gone back to one
+// accumulator, llama.cpp's order, so that IntegerTile can repeat them exactly; see below); unpacking all Q4_K/Q5_K scales and mins with 32-bit word
 // operations (instead of eight branchy per-group reads) and taking the K-quant min/offset terms with one lane-wise
 // vpmaddwd took Q4_K from ~250 to ~140 ns, Q6_K from ~200 to ~130, Q3_K from ~550 to ~370. Splitting the misaligned
 // 32-byte loads into two 16-byte loads gained nothing. A half→float table replaces the scalar conversion of block scales.
 // The 32-value types take their activations as Q8_0Sums (Q8_0 with d already a float and Σq stored): one table
 // lookup per block instead of two, and Q4_0 feeds its unsigned nibbles straight to vpmaddubsw with −8·Σq added to one
 // lane, where the sign trick needed a subtract, an abs and a sign per block; nibbles come from one broadcast load and a
-// variable shift. With two blocks per step, Q4_0 went from ~7 to ~5 cycles per block in L2 (1.1B Q4_0 decode 17–20 →
-// 22–23 tokens/s on 2 threads). Computing block scales with vector bit operations instead of the table measured no
+// variable shift. Q4_0 went from ~7 to ~5 cycles per block in L2 (1.1B Q4_0 decode 17–20 → 22–23 tokens/s on 2
+// threads), measured with two blocks per step into two accumulators (which, still with the sign trick, had measured
+// ~8% faster in L2 than one); with one accumulator, for the tiles' sake, the whole model decodes at 19.5–21.9. Computing block scales with vector bit operations instead of the table measured no
 // faster. Tried and dropped: Q5_0 the same way (see its kernel); Q4_0 decode over 4 rows at once sharing each
 // activation block (18.8 against 16.4 GB/s while the matrix sat in L3, but 11.3–11.8 against 14.5–15 GB/s streaming a
 // 75 MB matrix from memory: four interleaved row streams prefetch worse than one).

@@ -32,6 +32,22 @@ internal static unsafe class IntegerTile
         _ => (Rows, Tokens),
     };
 
+    /// <summary>
+    /// The tile of <typeparamref name="TBlock"/> (one of the types <see cref="Supports"/> lists) over
+    /// <paramref name="rows"/> rows and <paramref name="tokens"/> tokens, at most its <see cref="Shape"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run<TBlock>(byte* w, long rowBytes, int rows, byte* a, long aStride, int tokens, int blocks, float* y, long yStride)
+        where TBlock : IQuantizedBlock
+    {
+        if (typeof(TBlock) == typeof(BlockQ8_0)) Q8_0(w, rowBytes, rows, a, aStride, tokens, blocks, y, yStride);
+        else if (typeof(TBlock) == typeof(BlockQ4_0)) Q4_0(w, rowBytes, rows, a, aStride, tokens, blocks, y, yStride);
+        else if (typeof(TBlock) == typeof(BlockQ4_K)) Q4_K(w, a, aStride, tokens, blocks, y, yStride);
+        else if (typeof(TBlock) == typeof(BlockQ5_K)) Q5_K(w, a, aStride, tokens, blocks, y, yStride);
+        else if (typeof(TBlock) == typeof(BlockQ6_K)) Q6_K(w, a, aStride, tokens, blocks, y, yStride);
+        else throw new NotSupportedException($"no integer tile for {TBlock.Type}");
+    }
+
     /// <summary>Row <paramref name="i"/> of <paramref name="count"/> rows <paramref name="stride"/> apart, or the first row past the last (its results are not stored).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* Nth(byte* first, long stride, int count, int i) => i < count ? first + i * stride : first;
@@ -151,14 +167,7 @@ internal static unsafe class IntegerTile
                 var q = Vector256.Load(x + 16 + 32 * c);
                 var low = q & mask;
                 var high = (q.AsUInt16() >> 4).AsByte() & mask;
-                var lowScale = Vector256.Create((short)(scales & 0xff));
-                var highScale = Vector256.Create((short)((scales >> 8) & 0xff));
-                sum0 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y0 + 4 + 64 * c)), lowScale);
-                sum0 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y0 + 4 + 64 * c + 32)), highScale);
-                sum1 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y1 + 4 + 64 * c)), lowScale);
-                sum1 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y1 + 4 + 64 * c + 32)), highScale);
-                sum2 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y2 + 4 + 64 * c)), lowScale);
-                sum2 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y2 + 4 + 64 * c + 32)), highScale);
+                AddChunk(low, high, scales, y0, y1, y2, c, ref sum0, ref sum1, ref sum2);
             }
             var d = IntegerDot.Half(x);
             var dmin = IntegerDot.Half(x + 2);
@@ -169,6 +178,25 @@ internal static unsafe class IntegerTile
         y[0] = IntegerDot.HorizontalSum(acc0) + IntegerDot.HorizontalSum(mins0);
         if (tokens > 1) y[yStride] = IntegerDot.HorizontalSum(acc1) + IntegerDot.HorizontalSum(mins1);
         if (tokens > 2) y[2 * yStride] = IntegerDot.HorizontalSum(acc2) + IntegerDot.HorizontalSum(mins2);
+    }
+
+    /// <summary>
+    /// Chunk <paramref name="c"/> of a Q4_K/Q5_K block for 3 tokens: its 32 low-half and 32 high-half quants times the
+    /// activations, scaled by the chunk's two 6-bit scales (the low 16 bits of <paramref name="scales"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddChunk(Vector256<byte> low, Vector256<byte> high, ulong scales, byte* y0, byte* y1, byte* y2, int c,
+        ref Vector256<int> sum0, ref Vector256<int> sum1, ref Vector256<int> sum2)
+    {
+        var lowScale = Vector256.Create((short)(scales & 0xff));
+        var highScale = Vector256.Create((short)((scales >> 8) & 0xff));
+        var offset = 4 + 64 * c;
+        sum0 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y0 + offset)), lowScale);
+        sum0 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y0 + offset + 32)), highScale);
+        sum1 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y1 + offset)), lowScale);
+        sum1 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y1 + offset + 32)), highScale);
+        sum2 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y2 + offset)), lowScale);
+        sum2 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y2 + offset + 32)), highScale);
     }
 
     /// <summary>A Q4_K block's scale and min steps for one token, as IntegerDot.Q4_K takes them.</summary>
@@ -257,14 +285,7 @@ internal static unsafe class IntegerTile
                 var high2 = ((qh.AsUInt16() >> (2 * c + 1)).AsByte() & one).AsUInt16() << 4;
                 var low = (q & mask) | high1.AsByte();
                 var high = ((q.AsUInt16() >> 4).AsByte() & mask) | high2.AsByte();
-                var lowScale = Vector256.Create((short)(scales & 0xff));
-                var highScale = Vector256.Create((short)((scales >> 8) & 0xff));
-                sum0 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y0 + 4 + 64 * c)), lowScale);
-                sum0 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y0 + 4 + 64 * c + 32)), highScale);
-                sum1 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y1 + 4 + 64 * c)), lowScale);
-                sum1 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y1 + 4 + 64 * c + 32)), highScale);
-                sum2 += IntegerDot.ScaledDot(low, Vector256.Load((sbyte*)(y2 + 4 + 64 * c)), lowScale);
-                sum2 += IntegerDot.ScaledDot(high, Vector256.Load((sbyte*)(y2 + 4 + 64 * c + 32)), highScale);
+                AddChunk(low, high, scales, y0, y1, y2, c, ref sum0, ref sum1, ref sum2);
             }
             var d = IntegerDot.Half(x);
             var dmin = IntegerDot.Half(x + 2);

@@ -29,10 +29,13 @@ internal static unsafe class QuantizedRowKernels
 
     /// <summary>Writes row <paramref name="row"/>, dequantized, to <paramref name="destination"/>.</summary>
     public static void DequantizeRow<TBlock>(byte* data, long rowBytes, int row, int columns, float* destination)
+        where TBlock : IQuantizedBlock =>
+        DequantizeBlocks<TBlock>(data + row * rowBytes, columns / TBlock.BlockElements, destination);
+
+    /// <summary>Writes <paramref name="blocks"/> consecutive blocks starting at <paramref name="source"/>, dequantized, to <paramref name="destination"/>.</summary>
+    private static void DequantizeBlocks<TBlock>(byte* source, int blocks, float* destination)
         where TBlock : IQuantizedBlock
     {
-        var source = data + row * rowBytes;
-        var blocks = columns / TBlock.BlockElements;
         for (var b = 0; b < blocks; b++)
             TBlock.DequantizeFast(source + (long)b * TBlock.BlockBytes, destination + b * TBlock.BlockElements);
     }
@@ -82,11 +85,7 @@ internal static unsafe class QuantizedRowKernels
                             var target = (float*)output + (long)t * rows + r;
                             var rowCount = Math.Min(tileRows, end - r);
                             var tokenCount = Math.Min(tileTokens, Math.Min(n, group + TileTokenGroup) - t);
-                            if (typeof(TBlock) == typeof(BlockQ8_0)) IntegerTile.Q8_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
-                            else if (typeof(TBlock) == typeof(BlockQ4_0)) IntegerTile.Q4_0(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
-                            else if (typeof(TBlock) == typeof(BlockQ4_K)) IntegerTile.Q4_K(weights, act, activationRowBytes, tokenCount, blocks, target, rows);
-                            else if (typeof(TBlock) == typeof(BlockQ5_K)) IntegerTile.Q5_K(weights, act, activationRowBytes, tokenCount, blocks, target, rows);
-                            else IntegerTile.Q6_K(weights, act, activationRowBytes, tokenCount, blocks, target, rows);
+                            IntegerTile.Run<TBlock>(weights, rowBytes, rowCount, act, activationRowBytes, tokenCount, blocks, target, rows);
                         }
                         return;
                     }
@@ -115,13 +114,8 @@ internal static unsafe class QuantizedRowKernels
         PackedMatMul.Multiply((row, count, column, depth, destination) =>
         {
             var first = (byte*)w + row * rowBytes + (long)(column / TBlock.BlockElements) * TBlock.BlockBytes;
-            var blocks = depth / TBlock.BlockElements;
             for (var i = 0; i < count; i++)
-            {
-                var source = first + i * rowBytes;
-                var target = destination + i * depth;
-                for (var b = 0; b < blocks; b++) TBlock.DequantizeFast(source + (long)b * TBlock.BlockBytes, target + b * TBlock.BlockElements);
-            }
+                DequantizeBlocks<TBlock>(first + i * rowBytes, depth / TBlock.BlockElements, destination + i * depth);
         }, TBlock.BlockElements, rows, columns, x, y, n, pool);
     }
 
